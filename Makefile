@@ -1,0 +1,36 @@
+# Two commands set everything up on a fresh machine: `make serve` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: install serve test lint build validate clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/mdkg build
+
+validate: $(STAMP)
+	$(BIN)/mdkg validate
+
+serve: build
+	$(BIN)/mdkg serve --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check api tests bench
+
+test: $(STAMP)
+	$(BIN)/ruff check api tests bench
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf dist $(VENV) .pytest_cache

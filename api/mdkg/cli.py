@@ -1,0 +1,117 @@
+"""The ``mdkg`` command line. Each command is a thin shell over a library function."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from mdkg.errors import MdkgError
+from mdkg.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    for name in ("root", "base_iri", "store", "store_path"):
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
+    return Settings.from_env(**overrides)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from mdkg.validation import validate_files
+
+    settings = _settings(args)
+    report = validate_files(settings, [Path(f) for f in args.files] or None)
+    print(report.render_text())
+    return 0 if report.conforms else 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from mdkg.build import build_dist
+
+    settings = _settings(args)
+    result = build_dist(settings, Path(args.out) if args.out else settings.dist_dir)
+    print(result.summary())
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from mdkg.queries import run_named_query_cli
+
+    return run_named_query_cli(_settings(args), args.name, args.param, args.format, sys.stdout)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from mdkg.web.app import create_app
+
+    settings = _settings(args).with_changes(host=args.host, port=args.port)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, help="project folder with ontology/, graph/, shapes/, "
+                        "queries/ (default: this checkout)")
+    parser.add_argument("--base-iri", dest="base_iri", help="base of the dataset IRIs "
+                        "(default https://w3id.org/mdkg/)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mdkg",
+        description="The minerals-diplomacy knowledge graph: validate, build, query and serve it.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str
+                ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _add_common(sub)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    validate = command("validate", cmd_validate,
+                       "Validate data files (default: the whole dataset) against the SHACL shapes.")
+    validate.add_argument("files", nargs="*", help="Turtle files to validate together with the "
+                          "ontology and reference data (default: every file of the dataset)")
+
+    build = command("build", cmd_build, "Validate the dataset, then write dist/ with every dump, "
+                    "checksums and a VoID description.")
+    build.add_argument("--out", help="output folder (default: dist/)")
+
+    query = command("query", cmd_query, "Run a named query (by name) or a .rq file.")
+    query.add_argument("name", help="named query (see queries/) or path to a .rq file")
+    query.add_argument("--param", "-p", action="append", default=[], metavar="K=V",
+                       help="parameter value, repeatable")
+    query.add_argument("--format", "-f", choices=["table", "csv", "tsv", "json"], default="table",
+                       help="output format (default: table)")
+
+    serve = command("serve", cmd_serve, "Serve the graph over HTTP (SPARQL, REST, linked data).")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--store", choices=["oxigraph", "rdflib", "remote"],
+                       help="store backend (default oxigraph, embedded)")
+    serve.add_argument("--store-path", dest="store_path", type=Path,
+                       help="on-disk folder for the embedded Oxigraph store (default: in memory)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except MdkgError as error:
+        print(f"mdkg: error: {error.message}", file=sys.stderr)
+        return 2 if error.status >= 500 else 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

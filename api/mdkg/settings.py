@@ -1,0 +1,109 @@
+"""One settings object, passed explicitly (no module-level state)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+CANONICAL_BASE_IRI = "https://w3id.org/mdkg/"
+
+
+def default_project_root() -> Path:
+    """The folder holding ``ontology/``, ``graph/``, ``shapes/`` and ``queries/``.
+
+    The data folders are read in place, so the default is the checkout this package lives in.
+    """
+    return Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything mdkg can be configured with. Build one and pass it to ``create_app``."""
+
+    root: Path = field(default_factory=default_project_root)
+    """Project folder with the data folders (``ontology/``, ``graph/``, ``shapes/``, ``queries/``)."""
+
+    base_iri: str = CANONICAL_BASE_IRI
+    """Base of every dataset IRI; set it to the server's own URL so that it dereferences its IRIs."""
+
+    store: str = "oxigraph"
+    """Store backend: ``oxigraph`` (embedded, default), ``rdflib`` (in memory) or ``remote``."""
+
+    store_path: Path | None = None
+    """On-disk folder for the embedded Oxigraph store; ``None`` keeps it in memory."""
+
+    remote_query_url: str | None = None
+    """SPARQL 1.1 query endpoint of the remote store."""
+
+    remote_update_url: str | None = None
+    """SPARQL 1.1 update endpoint of the remote store (defaults to the query URL)."""
+
+    remote_gsp_url: str | None = None
+    """Graph Store Protocol endpoint of the remote store."""
+
+    remote_timeout_s: float = 30.0
+    """Network timeout for each request to the remote store."""
+
+    load_on_start: bool = True
+    """Load ontology, transcriptions and reference data into the store when the app starts."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    query_timeout_s: float = 10.0
+    """Deadline of one query."""
+
+    max_query_chars: int = 100_000
+    max_body_bytes: int = 10_000_000
+    max_result_rows: int = 100_000
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def graph_dir(self) -> Path:
+        return self.root / "graph"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def dist_dir(self) -> Path:
+        return self.root / "dist"
+
+    @property
+    def sources_dir(self) -> Path:
+        """Source texts live beside the checkout, in ``../shared/sources`` (not shipped to users)."""
+        return self.root.parent / "shared" / "sources"
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Settings from ``MDKG_*`` environment variables, then explicit overrides."""
+        env: dict[str, object] = {}
+        mapping = {
+            "MDKG_ROOT": ("root", Path),
+            "MDKG_BASE_IRI": ("base_iri", str),
+            "MDKG_STORE": ("store", str),
+            "MDKG_STORE_PATH": ("store_path", Path),
+            "MDKG_REMOTE_QUERY_URL": ("remote_query_url", str),
+            "MDKG_REMOTE_UPDATE_URL": ("remote_update_url", str),
+            "MDKG_REMOTE_GSP_URL": ("remote_gsp_url", str),
+            "HOST": ("host", str),
+            "PORT": ("port", int),
+            "MDKG_QUERY_TIMEOUT_S": ("query_timeout_s", float),
+        }
+        for variable, (name, convert) in mapping.items():
+            if variable in os.environ:
+                env[name] = convert(os.environ[variable])
+        env.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**env)  # type: ignore[arg-type]

@@ -1,0 +1,49 @@
+"""The application factory. Each feature lives in its own router module beside this one."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from mdkg.settings import Settings
+from mdkg.store import Store, open_store
+from mdkg.web import errors as error_handling
+from mdkg.web.state import AppState
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the service. ``store`` overrides the backend the settings name (tests inject one)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state: AppState = app.state.mdkg
+        if state.store is None:
+            state.store = open_store(settings)
+            state.owns_store = True
+        if settings.load_on_start:
+            state.load()
+        yield
+        if state.owns_store and state.store is not None:
+            state.store.close()
+
+    app = FastAPI(
+        title="mdkg: the minerals-diplomacy knowledge graph",
+        description=(
+            "Who signed which memorandum of understanding, framework or action plan with whom, "
+            "which forums exist and who chairs them, which agencies fund what, and how much: "
+            "every fact with its source and verbatim quote."
+        ),
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.mdkg = AppState(settings=settings, store=store)
+    error_handling.install(app)
+
+    from mdkg.web import routers
+
+    for router in routers.all_routers():
+        app.include_router(router)
+    return app

@@ -46,7 +46,10 @@ def dataset_files(settings: Settings) -> list[DatasetFile]:
 def parse_file(path: Path, graph: str) -> list[ox.Quad]:
     """Parse one Turtle file into quads of ``graph``; syntax errors name file and line."""
     try:
-        return list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph)))
+        # pyoxigraph 0.5's parse() has no ``to_graph``: Turtle gives triples, placed in the graph here.
+        name = ox.NamedNode(graph)
+        return [ox.Quad(t.subject, t.predicate, t.object, name)
+                for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
     except SyntaxError as error:
         raise RdfSyntaxError(
             f"{path}: {error}",

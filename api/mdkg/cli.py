@@ -44,6 +44,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     return run_named_query_cli(_settings(args), args.name, args.param, args.format, sys.stdout)
 
 
+def cmd_reference(args: argparse.Namespace) -> int:
+    from mdkg.reference import write_reference
+
+    path = write_reference(_settings(args).root)
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -90,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="parameter value, repeatable")
     query.add_argument("--format", "-f", choices=["table", "csv", "tsv", "json"], default="table",
                        help="output format (default: table)")
+
+    command("reference", cmd_reference, "Regenerate graph/reference/states.ttl (ISO codes, UN regions, "
+            "EU membership) from pycountry and country-converter.")
 
     serve = command("serve", cmd_serve, "Serve the graph over HTTP (SPARQL, REST, linked data).")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

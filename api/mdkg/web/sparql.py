@@ -1,7 +1,345 @@
-"""Placeholder router: filled in by its feature."""
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint.
+
+* Queries by GET (``query=``), by POST form (``application/x-www-form-urlencoded``) and by POST
+  direct (``application/sparql-query``); ``default-graph-uri`` / ``named-graph-uri`` build the
+  dataset, which then replaces any FROM / FROM NAMED of the query.
+* Results by content negotiation, or by the ``format`` / ``output`` / ``results`` parameter that
+  common clients send (it wins over ``Accept``).
+* GET without a query returns the SPARQL 1.1 Service Description.
+* Updates are refused by :func:`authorize_update` (the endpoint is read-only for now).
+
+Store calls and serialization run in worker threads so that a long query never blocks the event loop.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import parse_qsl
 
-router = APIRouter()
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from mdkg import results
+from mdkg.errors import (
+    BadRequest,
+    Forbidden,
+    MethodNotAllowed,
+    NotAcceptable,
+    PayloadTooLarge,
+    QuerySyntaxError,
+    UnsupportedMediaType,
+)
+from mdkg.namespaces import PREFIXES, DatasetIris
+from mdkg.settings import Settings
+from mdkg.store import GraphResult, QueryDataset, QueryResult, Store
+from mdkg.web.negotiation import choose
+from mdkg.web.service_description import SERVICE_DESCRIPTION_PREFIXES, describe_service
+from mdkg.web.state import app_state
+
+__all__ = ["ENDPOINT_PATH", "authorize_update", "router"]
+
+ENDPOINT_PATH = "/sparql"
+ALLOWED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+FORMAT_PARAMETERS = ("format", "output", "results")
+"""Parameters that name the result format: Virtuoso and SPARQLWrapper use format, others output."""
+
+router = APIRouter(tags=["SPARQL"])
+
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
+_POSITION = re.compile(r"error at (\d+):(\d+):\s*")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What one protocol request asks for, once the transport details are read away."""
+
+    kind: Literal["query", "update", "describe"]
+    text: str = ""
+    dataset: QueryDataset | None = None
+    using: QueryDataset | None = None
+    format_values: tuple[str, ...] = field(default=())
+
+
+def authorize_update(request: Request) -> None:
+    """The one gate on SPARQL Update. Replace it to enable (token-protected) writes."""
+    raise Forbidden("this endpoint is read-only")
+
+
+# --- reading the request -----------------------------------------------------------------------------
+
+def _media_type_and_charset(header: str | None) -> tuple[str | None, str | None]:
+    if not header or not header.strip():
+        return None, None
+    media_type, *parameters = header.split(";")
+    charset = None
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media_type.strip().lower(), charset
+
+
+def _decode_utf8(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"the {what} is not valid UTF-8 (byte {error.start})") from error
+
+
+def _graph_iris(params: list[tuple[str, str]], name: str) -> list[str]:
+    iris = [value for key, value in params if key == name]
+    for iri in iris:
+        if not _ABSOLUTE_IRI.fullmatch(iri):
+            raise BadRequest(f"{name} must be an absolute IRI, got {iri!r}", detail={"parameter": name})
+    return iris
+
+
+def _dataset(params: list[tuple[str, str]], default_name: str, named_name: str) -> QueryDataset | None:
+    default_graphs, named_graphs = _graph_iris(params, default_name), _graph_iris(params, named_name)
+    if not default_graphs and not named_graphs:
+        return None
+    return QueryDataset(default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs))
+
+
+async def _read_body(request: Request, settings: Settings) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > settings.max_body_bytes:
+        raise PayloadTooLarge(f"the request body exceeds {settings.max_body_bytes} bytes")
+    body = await request.body()
+    if len(body) > settings.max_body_bytes:
+        raise PayloadTooLarge(f"the request body exceeds {settings.max_body_bytes} bytes")
+    return body
+
+
+async def read_operation(request: Request, settings: Settings) -> Operation:
+    """Read a protocol request into an :class:`Operation`, rejecting what the protocol forbids."""
+    params = list(request.query_params.multi_items())
+    direct: tuple[Literal["query", "update"], str] | None = None
+    if request.method == "POST":
+        media_type, charset = _media_type_and_charset(request.headers.get("content-type"))
+        accepted = f"{FORM}, {QUERY_BODY} or {UPDATE_BODY}"
+        if media_type is None:
+            raise UnsupportedMediaType(f"a POST to {ENDPOINT_PATH} needs a Content-Type: {accepted}")
+        if media_type not in (FORM, QUERY_BODY, UPDATE_BODY):
+            raise UnsupportedMediaType(f"cannot read a {media_type} body; send {accepted}")
+        if charset not in (None, "utf-8", "utf8"):
+            raise UnsupportedMediaType(f"the body must be UTF-8, not {charset}")
+        body = await _read_body(request, settings)
+        if media_type == FORM:
+            try:
+                params += parse_qsl(_decode_utf8(body, "form body"), keep_blank_values=True,
+                                    encoding="utf-8", errors="strict")
+            except UnicodeDecodeError as error:
+                raise BadRequest("a form parameter is not valid percent-encoded UTF-8") from error
+        else:
+            direct = ("query" if media_type == QUERY_BODY else "update", _decode_utf8(body, "request body"))
+
+    queries = [value for key, value in params if key == "query"]
+    updates = [value for key, value in params if key == "update"]
+    if direct is not None:
+        (queries if direct[0] == "query" else updates).append(direct[1])
+    if queries and updates:
+        raise BadRequest("a request carries either a query or an update, not both")
+    if len(queries) > 1 or len(updates) > 1:
+        raise BadRequest(f"a request carries exactly one {'query' if queries else 'update'}, "
+                         f"got {max(len(queries), len(updates))}")
+    if updates and request.method != "POST":
+        raise BadRequest("SPARQL Update must be sent with POST")
+
+    format_values = tuple(value.replace(" ", "+")  # an unescaped "+" in a URL reads as a space
+                          for name in FORMAT_PARAMETERS for key, value in params if key == name)
+    if updates:
+        return Operation("update", updates[0], using=_dataset(params, "using-graph-uri",
+                                                              "using-named-graph-uri"))
+    if not queries:
+        if request.method == "POST":
+            raise BadRequest(f"a POST to {ENDPOINT_PATH} needs a query (query= or {QUERY_BODY} body)")
+        return Operation("describe", format_values=format_values)
+    text = queries[0]
+    if not text.strip():
+        raise BadRequest("the query is empty")
+    if len(text) > settings.max_query_chars:
+        raise PayloadTooLarge(f"the query exceeds {settings.max_query_chars} characters")
+    return Operation("query", text, dataset=_dataset(params, "default-graph-uri", "named-graph-uri"),
+                     format_values=format_values)
+
+
+# --- choosing the response format --------------------------------------------------------------------
+
+def _format_from_parameters(values: tuple[str, ...], *, graph: bool) -> str | None:
+    """The first parameter value that names a format for this kind of result (values may be lists)."""
+    lookup = results.graph_format if graph else results.tabular_format
+    for value in values:
+        for candidate in value.split(","):
+            if candidate.strip() and (found := lookup(candidate)) is not None:
+                return found
+    return None
+
+
+def _check_acceptable(operation: Operation, accept: str | None) -> None:
+    """Refuse before running the query when no result form could satisfy the client."""
+    if operation.format_values:
+        if not any(_format_from_parameters(operation.format_values, graph=g) for g in (False, True)):
+            raise NotAcceptable(f"unknown result format {', '.join(operation.format_values)!r}",
+                                detail={"tabular": list(results.TABULAR_MEDIA_TYPES),
+                                        "graph": list(results.GRAPH_MEDIA_TYPES)})
+    elif choose(accept, (*results.offered_media_types(graph=False),
+                         *results.offered_media_types(graph=True))) is None:
+        raise NotAcceptable(f"no result format matches Accept: {accept}",
+                            detail={"tabular": list(results.TABULAR_MEDIA_TYPES),
+                                    "graph": list(results.GRAPH_MEDIA_TYPES)})
+
+
+def _response_media_type(format_values: tuple[str, ...], accept: str | None, *, graph: bool) -> str:
+    offered = results.offered_media_types(graph=graph)
+    available = list(results.GRAPH_MEDIA_TYPES if graph else results.TABULAR_MEDIA_TYPES)
+    kind = "graph" if graph else "SELECT/ASK"
+    if format_values:
+        chosen = _format_from_parameters(format_values, graph=graph)
+        if chosen is None:
+            raise NotAcceptable(f"{kind} results cannot be written as {', '.join(format_values)!r}",
+                                detail={"available": available})
+        return chosen
+    chosen = choose(accept, offered)
+    if chosen is None:
+        raise NotAcceptable(f"{kind} results are not available as Accept: {accept}",
+                            detail={"available": available})
+    canonical = results.graph_format(chosen) if graph else results.tabular_format(chosen)
+    assert canonical is not None  # every offered type is a known format
+    return canonical
+
+
+# --- running -----------------------------------------------------------------------------------------
+
+def _endpoint_url(request: Request, settings: Settings) -> str:
+    url = str(request.url.replace(query="", fragment=""))
+    # The Host header comes from the client; fall back to the configured base if it makes no IRI.
+    return url if _ABSOLUTE_IRI.fullmatch(url) else settings.base_iri.rstrip("/") + ENDPOINT_PATH
+
+
+def _with_syntax_position(error: QuerySyntaxError) -> QuerySyntaxError:
+    """The parser's message with line and column of the user's text (a BASE line was put before it)."""
+    if error.detail:
+        return error
+    match = _POSITION.search(error.message)
+    if match is None:
+        return QuerySyntaxError(error.message, detail={"message": error.message})
+    line, column = int(match.group(1)) - 1, int(match.group(2))
+    reason = error.message[match.end():]
+    enriched = QuerySyntaxError(f"SPARQL syntax error at line {line}, column {column}: {reason}",
+                                detail={"message": reason, "line": line, "column": column})
+    enriched.__cause__ = error
+    return enriched
+
+
+def _run_query(store: Store, text: str, dataset: QueryDataset | None, base: str) -> QueryResult:
+    # The protocol lets the service choose the base IRI of relative IRIs; it is the endpoint itself.
+    try:
+        return store.query(f"BASE <{base}>\n{text}", dataset=dataset)
+    except QuerySyntaxError as error:
+        raise _with_syntax_position(error) from error
+
+
+def _prefixes(settings: Settings) -> dict[str, str]:
+    iris = DatasetIris(settings.base_iri)
+    return {**PREFIXES, "mdo": str(iris.mdo), "id": str(iris.id)}
+
+
+def _respond(request: Request, body: bytes, media_type: str) -> Response:
+    return Response(b"" if request.method == "HEAD" else body,
+                    media_type=results.content_type(media_type),
+                    headers={"Vary": "Accept", "Content-Length": str(len(body))})
+
+
+async def _service_description(request: Request, operation: Operation) -> Response:
+    state = app_state(request)
+    accept = request.headers.get("accept")
+    if operation.format_values:
+        media_type = _format_from_parameters(operation.format_values, graph=True)
+        if media_type is None:
+            raise NotAcceptable(f"the service description is not available as "
+                                f"{', '.join(operation.format_values)!r}",
+                                detail={"available": list(results.GRAPH_MEDIA_TYPES)})
+    else:
+        chosen = choose(accept, results.offered_media_types(graph=True))
+        if chosen is None and choose(accept, ("text/html",)) is None:
+            raise NotAcceptable(f"the service description is not available as Accept: {accept}",
+                                detail={"available": list(results.GRAPH_MEDIA_TYPES)})
+        # A browser asking for HTML gets Turtle until the query editor page exists.
+        media_type = results.graph_format(chosen) if chosen else "text/turtle"
+        assert media_type is not None
+    store = state.require_store()
+    endpoint = _endpoint_url(request, state.settings)
+    triples = await run_in_threadpool(describe_service, endpoint, store)
+    body = await run_in_threadpool(results.serialize_graph, triples, media_type,
+                                   prefixes=SERVICE_DESCRIPTION_PREFIXES)
+    return _respond(request, body, media_type)
+
+
+async def _update(request: Request, operation: Operation) -> Response:
+    authorize_update(request)
+    if operation.using is not None:
+        raise BadRequest("using-graph-uri and using-named-graph-uri are not supported by this store")
+    store = app_state(request).require_store()
+    await run_in_threadpool(store.update, operation.text)
+    return Response(status_code=204)
+
+
+_OPENAPI = {
+    "parameters": [
+        {"name": "query", "in": "query", "schema": {"type": "string"},
+         "description": "A SPARQL 1.1 query. Without one, GET returns the service description."},
+        {"name": "default-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
+         "description": "Graphs merged into the default graph (overrides FROM)."},
+        {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
+         "description": "Graphs available to GRAPH patterns (overrides FROM NAMED)."},
+        {"name": "format", "in": "query", "schema": {"type": "string"},
+         "description": "Result format by name or media type (json, xml, csv, tsv, turtle, ...); "
+                        "wins over Accept. output= and results= are read the same way."},
+    ],
+    "requestBody": {"required": False, "content": {
+        FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
+        QUERY_BODY: {"schema": {"type": "string"}},
+    }},
+    "responses": {"200": {"description": "Query results", "content": {
+        t: {} for t in (*results.TABULAR_MEDIA_TYPES, *results.GRAPH_MEDIA_TYPES)}}},
+}
+
+
+@router.api_route(ENDPOINT_PATH, methods=["GET", "HEAD", "POST"], openapi_extra=_OPENAPI,
+                  summary="SPARQL 1.1 query endpoint", response_class=Response)
+async def sparql(request: Request) -> Response:
+    state = app_state(request)
+    operation = await read_operation(request, state.settings)
+    if operation.kind == "describe":
+        return await _service_description(request, operation)
+    if operation.kind == "update":
+        return await _update(request, operation)
+    accept = request.headers.get("accept")
+    _check_acceptable(operation, accept)
+    store = state.require_store()
+    result = await run_in_threadpool(_run_query, store, operation.text, operation.dataset,
+                                     _endpoint_url(request, state.settings))
+    is_graph = isinstance(result, GraphResult)
+    media_type = _response_media_type(operation.format_values, accept, graph=is_graph)
+    body = await run_in_threadpool(results.serialize, result, media_type, prefixes=_prefixes(state.settings))
+    return _respond(request, body, media_type)
+
+
+@router.api_route(ENDPOINT_PATH, methods=["OPTIONS"], include_in_schema=False)
+async def sparql_options() -> Response:
+    return Response(status_code=204, headers={"Allow": ", ".join(ALLOWED_METHODS)})
+
+
+@router.api_route(ENDPOINT_PATH, methods=["PUT", "DELETE", "PATCH", "TRACE", "CONNECT"],
+                  include_in_schema=False)
+async def sparql_other_methods(request: Request) -> Response:
+    error = MethodNotAllowed(f"{request.method} is not supported on {ENDPOINT_PATH}; use GET or POST",
+                             detail={"allowed": list(ALLOWED_METHODS)})
+    error.headers = {"Allow": ", ".join(ALLOWED_METHODS)}  # type: ignore[attr-defined]
+    raise error

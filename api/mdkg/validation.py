@@ -91,7 +91,9 @@ class ValidationResult:
 
     def key(self) -> tuple[str, ...]:
         """Identity of the result, independent of how it was found (full or focused validation)."""
-        return (self.severity, str(self.focus_node), self.path or "", _term_text(self.value),
+        # A blank value is a copy pyshacl makes for its report: its label identifies nothing.
+        value = "[]" if isinstance(self.value, BNode) else _term_text(self.value)
+        return (self.severity, str(self.focus_node), self.path or "", value,
                 self.source_shape or "", self.constraint or "")
 
 
@@ -300,8 +302,21 @@ def _load_files(paths: Iterable[Path], base_iri: str, graph_iri: str) -> Graph:
 
 
 def load_shapes(settings: Settings, base_iri: str = CANONICAL_BASE_IRI) -> Graph:
-    """Every ``shapes/*.ttl`` in one graph, its IRIs moved to ``base_iri`` (to validate a rebased store)."""
-    return _load_files(sorted(settings.shapes_dir.glob("*.ttl")), base_iri, _SHAPES_GRAPH)
+    """Every ``shapes/*.ttl`` in one graph, its IRIs moved to ``base_iri`` (to validate a rebased store).
+
+    SHACL-SPARQL hides IRIs in literals (``sh:namespace``, the text of ``sh:select``/``sh:ask``):
+    those move too.
+    """
+    shapes = _load_files(sorted(settings.shapes_dir.glob("*.ttl")), base_iri, _SHAPES_GRAPH)
+    if base_iri != CANONICAL_BASE_IRI:
+        for predicate in (SH.namespace, SH.select, SH.ask, SH.construct, SH.update):
+            for subject, text in list(shapes.subject_objects(predicate)):
+                if isinstance(text, Literal) and CANONICAL_BASE_IRI in str(text):
+                    moved = Literal(str(text).replace(CANONICAL_BASE_IRI, base_iri),
+                                    lang=text.language, datatype=text.datatype)
+                    shapes.remove((subject, predicate, text))
+                    shapes.add((subject, predicate, moved))
+    return shapes
 
 
 def load_ontology(settings: Settings, base_iri: str = CANONICAL_BASE_IRI) -> Graph:
@@ -387,34 +402,76 @@ def validate_graph(
         return ValidationReport(prefixes=_prefixes(base_iri))
 
     focus = None if focus_nodes is None else set(focus_nodes)
-    options: dict[str, Any] = {}
-    if focus is not None:
-        if not focus:
-            return ValidationReport(prefixes=_prefixes(base_iri))
-        # pyshacl's focus filter keeps IRIs only; a blank focus node needs the full run, filtered below.
-        if all(isinstance(node, URIRef) for node in focus):
-            options["focus_nodes"] = sorted(focus)
-
+    if focus is not None and not focus:
+        return ValidationReport(prefixes=_prefixes(base_iri))
     if not inplace:
         # Copy once here (pyshacl would copy anyway in advanced mode) so that the label and quote
-        # lookups below see the ontology pyshacl mixes in, and the caller's graph stays untouched.
+        # lookups below see the ontology, and the caller's graph stays untouched.
         data = _copy(data)
+    if ontology is not None:
+        # pyshacl mixes ont_graph in as well; doing it first lets _targeting_only see the subclasses.
+        for triple in ontology:
+            data.add(triple)
+    run_shapes = shapes if focus is None else _targeting_only(shapes, data, focus)
     _conforms, results_graph, _text = pyshacl_validate(
         data,
-        shacl_graph=shapes,
+        shacl_graph=run_shapes,
         ont_graph=ontology,
         inference="none",
         advanced=True,
         allow_warnings=True,
         allow_infos=True,
         inplace=True,
-        **options,
     )
     results = _read_results(results_graph, shapes, data, base_iri, described_in or {})
     if focus is not None:
         results = [r for r in results if r.focus_node in focus]
     results.sort(key=lambda r: (SEVERITIES.index(r.severity) if r.severity in SEVERITIES else 9, r.key()))
     return ValidationReport(results=results, prefixes=_prefixes(base_iri))
+
+
+_TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+_CLASS_TYPES = (RDFS.Class, URIRef("http://www.w3.org/2002/07/owl#Class"))
+
+
+def _targeting_only(shapes: Graph, data: Graph, focus: set[Term]) -> Graph:
+    """A copy of ``shapes`` whose shapes target exactly the focus nodes they targeted before.
+
+    pyshacl's own ``focus_nodes`` option also filters the values that nested shapes (``sh:node``,
+    ``sh:qualifiedValueShape``...) are evaluated on, so a fact with a broken evidence node would
+    pass; rewriting the targets keeps nested evaluation intact. Custom SHACL-AF targets
+    (``sh:target``) are left as they are: those shapes run in full and their results are filtered.
+    """
+    rewritten = _copy(shapes)
+    types = {node: _types_with_superclasses(data, node) for node in focus}
+    shape_nodes = {s for p in _TARGET_PREDICATES for s in shapes.subjects(p, None)}
+    implicit = {s for c in _CLASS_TYPES for s in shapes.subjects(RDF.type, c)
+                if (s, RDF.type, SH.NodeShape) in shapes or (s, RDF.type, SH.PropertyShape) in shapes}
+    for shape in shape_nodes | implicit:
+        targeted = set()
+        for node in focus:
+            if (
+                any(c in types[node] for c in shapes.objects(shape, SH.targetClass))
+                or node in set(shapes.objects(shape, SH.targetNode))
+                or any((node, p, None) in data for p in shapes.objects(shape, SH.targetSubjectsOf))
+                or any((None, p, node) in data for p in shapes.objects(shape, SH.targetObjectsOf))
+                or (shape in implicit and shape in types[node])
+            ):
+                targeted.add(node)
+        for predicate in _TARGET_PREDICATES:
+            rewritten.remove((shape, predicate, None))
+        for class_type in _CLASS_TYPES:
+            rewritten.remove((shape, RDF.type, class_type))
+        for node in targeted:
+            rewritten.add((shape, SH.targetNode, node))
+    return rewritten
+
+
+def _types_with_superclasses(data: Graph, node: Term) -> set[Term]:
+    found: set[Term] = set()
+    for direct in data.objects(node, RDF.type):
+        found.update(data.transitive_objects(direct, RDFS.subClassOf))
+    return found
 
 
 def validate_focus(

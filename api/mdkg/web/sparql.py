@@ -25,10 +25,12 @@ from mdkg import results
 from mdkg.errors import (
     BadRequest,
     Forbidden,
+    MdkgError,
     MethodNotAllowed,
     NotAcceptable,
     PayloadTooLarge,
     QuerySyntaxError,
+    StoreUnavailable,
     UnsupportedMediaType,
 )
 from mdkg.namespaces import PREFIXES, DatasetIris
@@ -222,27 +224,35 @@ def _endpoint_url(request: Request, settings: Settings) -> str:
     return url if _ABSOLUTE_IRI.fullmatch(url) else settings.base_iri.rstrip("/") + ENDPOINT_PATH
 
 
-def _with_syntax_position(error: QuerySyntaxError) -> QuerySyntaxError:
-    """The parser's message with line and column of the user's text (a BASE line was put before it)."""
-    if error.detail:
-        return error
-    match = _POSITION.search(error.message)
-    if match is None:
-        return QuerySyntaxError(error.message, detail={"message": error.message})
-    line, column = int(match.group(1)) - 1, int(match.group(2))
-    reason = error.message[match.end():]
-    enriched = QuerySyntaxError(f"SPARQL syntax error at line {line}, column {column}: {reason}",
-                                detail={"message": reason, "line": line, "column": column})
-    enriched.__cause__ = error
-    return enriched
+def _in_users_text(error: QuerySyntaxError) -> QuerySyntaxError:
+    """The parser's complaint with line and column in the user's text (a BASE line was put before it)."""
+    line, column, reason = error.detail.get("line"), error.detail.get("column"), error.detail.get("message")
+    if not isinstance(line, int):
+        match = _POSITION.search(error.message)
+        if match is None:
+            return QuerySyntaxError(error.message,
+                                    detail={**error.detail, "message": reason or error.message})
+        line, column, reason = int(match.group(1)), int(match.group(2)), error.message[match.end():]
+    line -= 1
+    return QuerySyntaxError(f"SPARQL syntax error at line {line}, column {column}: {reason}",
+                            detail={**error.detail, "message": reason, "line": line, "column": column})
 
 
 def _run_query(store: Store, text: str, dataset: QueryDataset | None, base: str) -> QueryResult:
-    # The protocol lets the service choose the base IRI of relative IRIs; it is the endpoint itself.
+    """Run in a worker thread. The protocol lets the service pick the base IRI: the endpoint itself."""
+    failure: MdkgError
     try:
         return store.query(f"BASE <{base}>\n{text}", dataset=dataset)
     except QuerySyntaxError as error:
-        raise _with_syntax_position(error) from error
+        failure = _in_users_text(error)
+    except MdkgError as error:
+        failure = error
+    except OSError as error:  # raised while solutions are read, e.g. by a failing SERVICE call
+        failure = StoreUnavailable(f"the query could not be evaluated: {error}")
+    # The engine's tracebacks are dropped here, in this thread: frames reaching the event loop would
+    # keep pyoxigraph's result iterator alive until that thread frees it, which pyoxigraph forbids.
+    failure.__cause__ = failure.__context__ = failure.__traceback__ = None
+    raise failure
 
 
 def _prefixes(settings: Settings) -> dict[str, str]:

@@ -119,8 +119,12 @@ class QueryParameter:
         return self.label or self.name.replace("_", " ")
 
     def expected(self) -> str:
+        """What a valid value looks like (for messages and form placeholders)."""
         if self.enum:
             return "one of " + ", ".join(self.enum)
+        return self._expected_of_type()
+
+    def _expected_of_type(self) -> str:
         if self.type == "iri" and self.prefix:
             return f"an IRI or a short id under <{self.prefix}>"
         return self.param_type.expected
@@ -133,7 +137,7 @@ class QueryParameter:
                 raise _BadValue(f"at most {MAX_VALUE_CHARS} characters")
             term = _CONVERTERS[self.type](self, value)
         except _BadValue as problem:
-            expected = str(problem) or self.expected()
+            expected = str(problem) or self._expected_of_type()
             raise ParameterError(
                 f"{self.name} must be {expected}, got {_shown(raw)}",
                 detail={"parameter": self.name, "type": self.type, "value": raw[:200]},

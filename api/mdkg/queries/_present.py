@@ -93,6 +93,13 @@ class Cell:
     language: str | None = None
     datatype: str | None = None
 
+    @property
+    def href(self) -> str | None:
+        """A link target for web pages: only http(s) IRIs, so that data cannot inject ``javascript:``."""
+        if self.iri and self.iri.startswith(("http://", "https://")):
+            return self.iri
+        return None
+
 
 @dataclass(frozen=True)
 class Presentation:

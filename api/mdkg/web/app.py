@@ -46,4 +46,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     for router in routers.all_routers():
         app.include_router(router)
+
+    from mdkg.web.named_queries import install_query_routes
+
+    install_query_routes(app)  # one OpenAPI operation per named query of settings.queries_dir
     return app

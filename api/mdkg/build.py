@@ -224,7 +224,7 @@ def build_dist(settings: Settings, out_dir: Path) -> BuildResult:
     clock = perf_counter()
     quads = read_dataset(settings)
     store = OxigraphStore()
-    store.raw.extend(quads)
+    store.load(serialize_quads(quads, "nquads")[0], media_type="application/n-quads")
     stats = void.statistics(store)
     timings["read"] = perf_counter() - clock
 

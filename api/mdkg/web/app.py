@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from mdkg.settings import Settings
 from mdkg.store import Store, open_store
 from mdkg.web import errors as error_handling
+from mdkg.web import operations
 from mdkg.web.state import AppState
 
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
     app.state.mdkg = AppState(settings=settings, store=store)
     error_handling.install(app)
+    operations.install(app)  # metrics and access log for every request
 
     from mdkg.web import routers
 

@@ -1,0 +1,59 @@
+"""Reading and writing RDF documents, the same way for every backend.
+
+All backends parse and serialize with pyoxigraph, so a document is accepted or refused, and an
+export is written, identically whatever store sits behind the contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from mdkg.errors import NotAcceptable, RdfSyntaxError
+from mdkg.formats import RdfFormat
+
+OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+
+
+def parse_rdf(data: bytes | str, fmt: RdfFormat, graph: str | None = None) -> list[ox.Quad]:
+    """Quads of a document; triples (and a quads document's default graph) go to ``graph`` if given.
+
+    Blank nodes get fresh identifiers, so loading a document twice adds its blank nodes twice, as
+    loading into any RDF store does.
+    """
+    target = None if graph is None else ox.NamedNode(graph)
+    try:
+        quads = list(ox.parse(data, format=OX_FORMATS[fmt.name], rename_blank_nodes=True))
+    except SyntaxError as error:
+        line, column = error.lineno, error.offset
+        message = error.msg or str(error)
+        detail: dict[str, object] = {"format": fmt.media_type, "message": message}
+        if line is not None:
+            detail.update(line=line, column=column)
+        raise RdfSyntaxError(f"{fmt.name} syntax error: {message}", detail=detail) from error
+    except ValueError as error:
+        raise RdfSyntaxError(f"{fmt.name} document refused: {error}",
+                             detail={"format": fmt.media_type, "message": str(error)}) from error
+    if target is None:
+        return quads
+    return [
+        ox.Quad(q.subject, q.predicate, q.object, target) if isinstance(q.graph_name, ox.DefaultGraph) else q
+        for q in quads
+    ]
+
+
+def serialize_rdf(quads: Iterable[ox.Quad], fmt: RdfFormat) -> bytes:
+    """A document of ``quads``; triples formats get the triples, whatever graph they came from."""
+    items: Iterable[ox.Quad | ox.Triple] = quads if fmt.quads else (q.triple for q in quads)
+    try:
+        return ox.serialize(items, format=OX_FORMATS[fmt.name]) or b""
+    except (ValueError, SyntaxError) as error:
+        raise NotAcceptable(f"these data cannot be written as {fmt.name}: {error}") from error

@@ -1,0 +1,146 @@
+"""RDF terms across the contract: rdflib <-> pyoxigraph conversion and a strict SPARQL serializer.
+
+Every backend hands out the same rdflib terms: a simple literal is ``Literal(value)`` (no
+``xsd:string`` datatype), a language-tagged one has ``lang`` and no datatype, so results compare
+equal whichever store produced them.
+
+:func:`sparql_term` writes a term as SPARQL text. It is the only way values reach query text (the
+remote store's bindings and graph names), so it validates instead of trusting: IRIs must be
+absolute and free of the characters that would end or break an ``IRIREF``, language tags must be
+well formed, and blank nodes are refused because SPARQL has no way to name an existing one.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from mdkg.errors import MdkgError, ParameterError
+from mdkg.store._protocol import Term
+
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+_XSD_STRING = str(XSD.string)
+_RDF_LANG_STRING = str(RDF.langString)
+
+# IRIREF excludes these characters; ``\`` also opens codepoint escapes that some engines expand
+# before parsing, so an IRI carrying one is refused rather than escaped.
+_IRI_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f]')
+_IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+
+_STRING_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+
+
+def check_iri(iri: str) -> str:
+    """Return ``iri`` if it is absolute and safe inside ``<...>``; raise :class:`ParameterError` if not."""
+    bad = _IRI_FORBIDDEN.search(iri)
+    if bad:
+        raise ParameterError(
+            f"IRI {iri!r} contains the character {bad.group()!r}, which is not allowed in an IRI",
+            detail={"iri": iri},
+        )
+    if not _IRI_SCHEME.match(iri):
+        raise ParameterError(f"IRI {iri!r} is not absolute (it has no scheme)", detail={"iri": iri})
+    return iri
+
+
+def sparql_iri(iri: str) -> str:
+    return f"<{check_iri(iri)}>"
+
+
+def sparql_string(value: str) -> str:
+    """A double-quoted SPARQL string literal whose text is exactly ``value``.
+
+    Engines differ on ``\\u`` escapes: some (rdflib, and the SPARQL 1.1 text taken literally)
+    expand them in the whole query before parsing, others only inside strings. The escaped form
+    therefore never shows a backslash followed by ``u``/``U``: after an escaped backslash, that
+    letter is written as its own eight-digit codepoint escape (rdflib reads up to eight hex
+    digits, so a shorter escape could swallow digits that follow), which every reading decodes
+    to the same text.
+    """
+    out: list[str] = ['"']
+    after_backslash = False
+    for char in value:
+        if after_backslash and char in "uU":
+            out.append("\\U00000075" if char == "u" else "\\U00000055")
+        else:
+            out.append(_STRING_ESCAPES.get(char, char))
+        after_backslash = char == "\\"
+    out.append('"')
+    return "".join(out)
+
+
+def sparql_term(term: object) -> str:
+    """SPARQL text for an IRI or a literal; anything else is a :class:`ParameterError`."""
+    if isinstance(term, URIRef):
+        return sparql_iri(str(term))
+    if isinstance(term, Literal):
+        text = sparql_string(str(term))
+        if term.language:
+            if not _LANGUAGE_TAG.fullmatch(term.language):
+                raise ParameterError(f"invalid language tag {term.language!r}")
+            return f"{text}@{term.language}"
+        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
+            return f"{text}^^{sparql_iri(str(term.datatype))}"
+        return text
+    if isinstance(term, BNode):
+        raise ParameterError(
+            "a blank node cannot be bound: SPARQL has no syntax for an existing blank node; "
+            "bind an IRI instead"
+        )
+    raise ParameterError(f"not an RDF term (expected rdflib URIRef or Literal): {term!r}")
+
+
+def literal(value: str, *, language: str | None = None, datatype: str | None = None) -> Literal:
+    """The rdflib literal every backend returns for the given parts."""
+    if language:
+        return Literal(value, lang=language)
+    if datatype is None or datatype in (_XSD_STRING, _RDF_LANG_STRING):
+        return Literal(value)
+    return Literal(value, datatype=URIRef(datatype))
+
+
+def to_ox(term: Term) -> OxTerm:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def from_ox(term: object) -> Term:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        return literal(term.value, language=term.language, datatype=term.datatype.value)
+    # RDF 1.2 triple terms have no rdflib counterpart the contract could hand out.
+    raise MdkgError(f"the store returned a term mdkg does not support: {term!r}")
+
+
+def from_ox_graph(graph_name: object) -> URIRef | BNode | None:
+    if isinstance(graph_name, ox.DefaultGraph):
+        return None
+    term = from_ox(graph_name)
+    if isinstance(term, Literal):
+        raise MdkgError(f"a literal cannot name a graph: {term!r}")
+    return term

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 from mdkg.queries import NamedQuery, NamedQueryLibrary, QueryDefinitionError, rebase_query_text
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Literal, Namespace, URIRef
 
 from .conftest import FIXTURE_ROOT
+
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # an open namespace: pytest may inspect it freely
 
 SELECT_FLAG = "SELECT ?s ?flag WHERE { ?s ?p ?o FILTER(?flag || true) }\n"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from mdkg.errors import ParameterError
 from mdkg.queries import NamedQuery, NamedQueryLibrary
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Literal, Namespace, URIRef
+
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # an open namespace: pytest may inspect it freely
 
 TYPED = """#+ params:
 #+   flag: {type: boolean}

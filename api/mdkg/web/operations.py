@@ -5,7 +5,7 @@ every request and records, in the app's own Prometheus registry (no process-wide
 apps in one process never mix their numbers):
 
 * ``mdkg_http_requests_total{route,method,status}`` -- ``route`` is the route *template*
-  (``/export/{graph:path}``), never the raw path, so the label set stays small;
+  (``/export/{graph}``), never the raw path, so the label set stays small;
 * ``mdkg_http_request_duration_seconds{route,method}`` -- a latency histogram;
 * ``mdkg_query_errors_total{route,code}`` -- failed SPARQL and named-query requests by the
   ``code`` of their error envelope (``query_syntax``, ``query_timeout``, ``invalid_parameter``...);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import shutil
 from collections.abc import Iterator
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -132,6 +133,8 @@ def test_an_unknown_graph_is_404(client: TestClient) -> None:
     "/export/source/%2e%2e/%2e%2e/pyproject.toml",
     "/export/../../pyproject.toml",
     "/export/source/..%5c..%5cpyproject.toml",
+    "/dist/..%2F..%2Fpyproject.toml",
+    "/dist/%2e%2e/pyproject.toml",
 ])
 def test_graph_names_never_reach_the_file_system(live_server: str, raw_path: str) -> None:
     # http.client sends the path byte for byte: no client-side normalisation of dot segments.
@@ -291,3 +294,52 @@ def test_export_paths_follow_the_base(other_base_app: TestClient) -> None:
     assert response.status_code == 200
     assert "<http://127.0.0.1:9/kg/graph/source/000_x> ." in response.text
     assert BASE not in response.text
+
+
+# --------------------------------------------------------------------------- /dist
+
+
+@pytest.fixture
+def built_project(tmp_path: Path) -> Settings:
+    from mdkg.build import build_dist
+
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    settings = Settings(root=root, load_on_start=False)
+    build_dist(settings, settings.dist_dir)
+    return settings
+
+
+def test_dist_serves_the_built_files_that_void_links_to(built_project: Settings) -> None:
+    from mdkg.web.app import create_app
+
+    with TestClient(create_app(built_project, store=OxigraphStore())) as client:
+        void = Graph().parse(built_project.dist_dir / "void.ttl", format="turtle")
+        links = [str(d) for d in void.objects(URIRef(BASE + ".well-known/void#dataset"), VOID.dataDump)]
+        assert len(links) == 6
+        for link in links:
+            response = client.get(link.removeprefix(BASE.rstrip("/")))
+            assert response.status_code == 200
+            name = link.rsplit("/", 1)[1]
+            assert response.content == (built_project.dist_dir / name).read_bytes()
+            assert response.headers["content-type"].startswith(MEDIA_TYPES[_FORMAT_OF_FILE[name]])
+        sums = client.get("/dist/SHA256SUMS")
+        assert sums.text == (built_project.dist_dir / "SHA256SUMS").read_text()
+        etag = sums.headers["etag"]
+        assert client.get("/dist/SHA256SUMS", headers={"If-None-Match": etag}).status_code == 304
+        assert client.get("/dist/pyproject.toml").status_code == 404
+
+
+def test_dist_before_a_build_is_404(tmp_path: Path) -> None:
+    from mdkg.web.app import create_app
+
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    with TestClient(create_app(Settings(root=root), store=OxigraphStore())) as client:
+        response = client.get("/dist/mdkg.trig")
+    assert response.status_code == 404
+    assert "mdkg build" in response.json()["error"]["message"]
+
+
+_FORMAT_OF_FILE = {"mdkg.trig": "trig", "mdkg.nq": "nquads", "mdkg.ttl": "turtle", "mdkg.nt": "ntriples",
+                   "mdkg.jsonld": "jsonld", "mdkg.rdf": "rdfxml"}

@@ -6,11 +6,14 @@
 * ``GET /export/{graph}`` -- one named graph, ``{graph}`` being its IRI below ``<base>graph/``
   (``/export/source/000_x``, ``/export/reference``, ``/export/ontology``).
 * ``GET /.well-known/void`` -- the VoID description (Turtle by default), counted from the store.
+* ``GET /dist/{name}`` -- the files of the last ``mdkg build`` (the dumps ``dist/void.ttl`` links to);
+  only the names ``mdkg build`` writes are served.
 
 Every representation is sorted (the same content gives the same bytes), carries a strong ``ETag``
 (hash of its bytes) and a ``Last-Modified`` (when this app first saw that content), answers
 ``If-None-Match`` / ``If-Modified-Since`` with 304, and is gzipped for clients that accept it.
-Graph names are only ever compared with the store's graph IRIs: no request reaches the file system.
+Graph names are only ever compared with the store's graph IRIs, and ``/dist`` serves a fixed list
+of names: no request path is ever turned into a file path.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request, Response
 
 from mdkg import void
-from mdkg.build import canonical_quads, dump_prefixes, serialize_quads
+from mdkg.build import CHECKSUMS_FILE, DUMPS, VOID_FILE, canonical_quads, dump_prefixes, serialize_quads
 from mdkg.errors import BadRequest, NotAcceptable, NotFound, ParameterError, UnsupportedMediaType
 from mdkg.formats import RdfFormat, rdf_format
 from mdkg.namespaces import DatasetIris
@@ -208,7 +211,7 @@ def _respond(
     state: AppState,
     scope: str,
     content: _Content,
-    fmt: RdfFormat,
+    media_type: str,
     render: Callable[[], bytes],
     filename: str,
     cache_name: str | None = None,
@@ -216,7 +219,7 @@ def _respond(
 ) -> Response:
     """``scope`` names what changes together (``*`` = the dataset, or one graph IRI) for Last-Modified."""
     exports = _export_state(state)
-    key = (cache_name or scope, fmt.name)
+    key = (cache_name or scope, media_type)
     representation = exports.cached(key, content.fingerprint)
     if representation is None:
         body = render()
@@ -230,7 +233,7 @@ def _respond(
         "Last-Modified": format_datetime(modified, usegmt=True),
         "Vary": "Accept, Accept-Encoding",
         "Cache-Control": "no-cache",
-        "Content-Disposition": f'{disposition}; filename="{filename}.{fmt.suffix}"',
+        "Content-Disposition": f'{disposition}; filename="{filename}"',
     }
     if_none_match = request.headers.get("if-none-match")
     if_modified_since = request.headers.get("if-modified-since")
@@ -244,7 +247,7 @@ def _respond(
             representation.gzipped = gzip.compress(body, compresslevel=6, mtime=0)
         body = representation.gzipped
         headers["Content-Encoding"] = "gzip"
-    return Response(content=body, media_type=fmt.media_type, headers=headers)
+    return Response(content=body, media_type=media_type, headers=headers)
 
 
 def _filename(path: str) -> str:
@@ -273,8 +276,8 @@ def export_dataset(
         quads = content.quads()
         return serialize_quads(quads, fmt, dump_prefixes(state.settings.base_iri, quads))[0]
 
-    return _respond(request, state=state, scope="*", content=content, fmt=fmt, render=render,
-                    filename="mdkg")
+    return _respond(request, state=state, scope="*", content=content, media_type=fmt.media_type,
+                    render=render, filename=f"mdkg.{fmt.suffix}")
 
 
 @router.api_route("/export/{graph:path}", methods=["GET", "HEAD"], summary="Download one named graph",
@@ -294,8 +297,8 @@ def export_graph(
         quads = content.quads()
         return serialize_quads(quads, fmt, dump_prefixes(state.settings.base_iri, quads))[0]
 
-    return _respond(request, state=state, scope=iri, content=content, fmt=fmt, render=render,
-                    filename=_filename(graph))
+    return _respond(request, state=state, scope=iri, content=content, media_type=fmt.media_type,
+                    render=render, filename=f"{_filename(graph)}.{fmt.suffix}")
 
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"], summary="VoID description of the dataset",
@@ -329,8 +332,32 @@ def void_description(
         )
         return void.serialize(description, fmt.media_type, base_iri=base)
 
-    return _respond(request, state=state, scope="*", cache_name="void", content=content, fmt=fmt,
-                    render=render, filename="void", disposition="inline")
+    return _respond(request, state=state, scope="*", cache_name="void", content=content,
+                    media_type=fmt.media_type, render=render, filename=f"void.{fmt.suffix}",
+                    disposition="inline")
+
+
+_DIST_MEDIA_TYPES = {name: rdf_format(fmt).media_type for name, fmt in DUMPS} | {
+    VOID_FILE: "text/turtle", CHECKSUMS_FILE: "text/plain"}
+
+
+@router.api_route("/dist/{name}", methods=["GET", "HEAD"], summary="Download a file of the last build",
+                  response_class=Response)
+def dist_file(request: Request, name: str) -> Response:
+    """The files ``mdkg build`` wrote (the ``void:dataDump`` links of ``dist/void.ttl``): only those
+    names are served, read from the configured ``dist/`` folder."""
+    state = app_state(request)
+    media_type = _DIST_MEDIA_TYPES.get(name)
+    if media_type is None:
+        raise NotFound(f"no file {name!r} in a build; the files are {', '.join(sorted(_DIST_MEDIA_TYPES))}")
+    path = state.settings.dist_dir / name
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise NotFound(f"{name} has not been built (run `mdkg build`)") from error
+    content = _Content(data, hashlib.sha256(data).hexdigest())
+    return _respond(request, state=state, scope=f"dist/{name}", content=content, media_type=media_type,
+                    render=lambda: data, filename=name)
 
 
 def _dump_description(fmt: RdfFormat) -> str:

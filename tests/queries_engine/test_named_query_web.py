@@ -116,6 +116,14 @@ def test_query_page_inputs_follow_types(client: TestClient) -> None:
     assert "selected" not in page.find("option", value="EUR")[0]
     required = Elements(client.get("/queries/label-search?text=japan", headers={"Accept": "text/html"}).text)
     assert "required" in required.find("input", name="text")[0]
+    # IRIs under a parameter's prefix are shown as the short id a reader would type
+    party = Elements(client.get(f"/queries/is-party?state={ID}japan", headers={"Accept": "text/html"}).text)
+    assert party.find("input", type="text", name="state", value="japan")
+    chosen = Elements(client.get("/queries/mou-and-action-plan?country=chile",
+                                 headers={"Accept": "text/html"}).text)
+    assert "selected" in chosen.find("option", value="chile")[0]
+    assert "selected" not in chosen.find("option", value="japan")[0]
+    assert "Chile" in chosen.all_text
 
 
 def test_query_page_with_a_bad_parameter_shows_the_form_and_the_error(client: TestClient) -> None:

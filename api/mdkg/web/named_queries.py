@@ -203,13 +203,23 @@ def _class_options(store: Store, parameter: QueryParameter, base_iri: str) -> li
     if len(instances) > CLASS_OPTION_LIMIT:
         return None
     labels = fetch_labels(store, instances)
-    options = []
-    for iri in instances:
-        value = str(iri)
-        if parameter.prefix and value.startswith(parameter.prefix) and len(value) > len(parameter.prefix):
-            value = value[len(parameter.prefix):]
-        options.append((value, labels.get(iri) or compact_iri(str(iri), base_iri)))
+    options = [(_short_id(str(iri), parameter), labels.get(iri) or compact_iri(str(iri), base_iri))
+               for iri in instances]
     return sorted(options, key=lambda option: option[1].casefold())
+
+
+def _short_id(value: str, parameter: QueryParameter) -> str:
+    """``japan`` for ``<prefix>japan``: what a reader would type (canonical IRIs count as the prefix's)."""
+    if not parameter.prefix:
+        return value
+    namespaces = [parameter.prefix]
+    if parameter.prefix.startswith(parameter.base_iri):
+        namespaces.append(CANONICAL_BASE_IRI + parameter.prefix[len(parameter.base_iri):])
+    for namespace in namespaces:
+        local = value[len(namespace):]
+        if value.startswith(namespace) and local and "://" not in local and not local.startswith("urn:"):
+            return local
+    return value
 
 
 def _form_fields(named_query: NamedQuery, raw_params: dict[str, list[str]], store: Store, base_iri: str
@@ -218,6 +228,8 @@ def _form_fields(named_query: NamedQuery, raw_params: dict[str, list[str]], stor
     for parameter in named_query.parameters:
         given = [v for v in raw_params.get(parameter.name, []) if v != ""]
         value = given[-1] if given else (parameter.default or "")
+        if parameter.type == "iri" and parameter.prefix:
+            value = _short_id(value, parameter)
         form_field = FormField(name=parameter.name, label=parameter.display_label,
                                kind=parameter.param_type.input_type, help=parameter.description,
                                value=value, required=parameter.required)

@@ -156,7 +156,7 @@ class ValidationReport:
                 lines += ["", f"  {header}"]
                 for result in group:
                     lines.append(f"    - {result.path or '(the node itself)'}: {result.message}")
-                    if result.value is not None and not isinstance(result.value, BNode):
+                    if result.value not in (None, result.focus_node) and not isinstance(result.value, BNode):
                         lines.append(f"        value: {names.term(result.value)}")
                     for detail in result.details:
                         value = "" if detail.value is None else f" {names.term(detail.value)}"
@@ -307,7 +307,16 @@ def load_shapes(settings: Settings, base_iri: str = CANONICAL_BASE_IRI) -> Graph
     SHACL-SPARQL hides IRIs in literals (``sh:namespace``, the text of ``sh:select``/``sh:ask``):
     those move too.
     """
-    shapes = _load_files(sorted(settings.shapes_dir.glob("*.ttl")), base_iri, _SHAPES_GRAPH)
+    paths = sorted(settings.shapes_dir.glob("*.ttl"))
+    shapes = _load_files(paths, base_iri, _SHAPES_GRAPH)
+    for path in paths:
+        # The shapes' own prefixes (mds: ...) make the report's shape names readable.
+        parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        for _statement in parser:
+            pass
+        for prefix, namespace in parser.prefixes.items():
+            if prefix and prefix not in PREFIXES:
+                shapes.bind(prefix, namespace.replace(CANONICAL_BASE_IRI, base_iri), override=False)
     if base_iri != CANONICAL_BASE_IRI:
         for predicate in (SH.namespace, SH.select, SH.ask, SH.construct, SH.update):
             for subject, text in list(shapes.subject_objects(predicate)):
@@ -423,11 +432,12 @@ def validate_graph(
         allow_infos=True,
         inplace=True,
     )
-    results = _read_results(results_graph, shapes, data, base_iri, described_in or {})
+    prefixes = _prefixes(base_iri, shapes)
+    results = _read_results(results_graph, shapes, data, prefixes, base_iri, described_in or {})
     if focus is not None:
         results = [r for r in results if r.focus_node in focus]
     results.sort(key=lambda r: (SEVERITIES.index(r.severity) if r.severity in SEVERITIES else 9, r.key()))
-    return ValidationReport(results=results, prefixes=_prefixes(base_iri))
+    return ValidationReport(results=results, prefixes=prefixes)
 
 
 _TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -535,20 +545,28 @@ def _store_graph(store: Store) -> Graph:
     return graph
 
 
-def _prefixes(base_iri: str) -> dict[str, str]:
+def _prefixes(base_iri: str, shapes: Graph | None = None) -> dict[str, str]:
     prefixes = dict(PREFIXES)
     if base_iri != CANONICAL_BASE_IRI:
         iris = DatasetIris(base_iri)
         prefixes.update(mdo=str(iris.mdo), id=str(iris.id))
+    if shapes is not None:
+        # Only the shapes' own namespaces under the base (mds:): rdflib binds dozens of others by default.
+        known = set(prefixes.values())
+        base = DatasetIris(base_iri).base
+        for prefix, namespace in shapes.namespaces():
+            iri = str(namespace)
+            if prefix and prefix not in prefixes and iri not in known and iri.startswith(base):
+                prefixes[prefix] = iri
     return prefixes
 
 
 # --------------------------------------------------------------------------- reading pyshacl's report
 
 
-def _read_results(report: Graph, shapes: Graph, data: Graph, base_iri: str,
+def _read_results(report: Graph, shapes: Graph, data: Graph, prefixes: dict[str, str], base_iri: str,
                   described_in: dict[Term, list[str]]) -> list[ValidationResult]:
-    names = _Namer(_prefixes(base_iri))
+    names = _Namer(prefixes)
     mdo = DatasetIris(base_iri).mdo
     results: list[ValidationResult] = []
     for node in sorted(report.objects(None, SH.result), key=str):

@@ -292,3 +292,19 @@ def test_an_oxigraph_blank_node_store_export_round_trips() -> None:
     graph = _store_graph(store)
     [blank] = list(graph.objects(URIRef("http://ex/s"), URIRef("http://ex/p")))
     assert (blank, URIRef("http://ex/q"), Literal("v")) in graph
+
+
+def test_shapes_prefixes_name_the_shapes_in_the_report(tmp_path: Path) -> None:
+    settings = _copy_project(tmp_path)
+    (settings.shapes_dir / "extra.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix mdo: <https://w3id.org/mdkg/ontology#> .\n"
+        "@prefix mds: <https://w3id.org/mdkg/shapes#> .\n"
+        "mds:SignedOnShape a sh:NodeShape ; sh:targetClass mdo:Agreement ;\n"
+        "  sh:property [ sh:path mdo:signedOn ; sh:minCount 1 ; sh:severity sh:Info ] .\n")
+    report = validate_files(settings)
+    assert report.conforms
+    [info] = report.infos
+    assert info.focus_node == AUS_JPN
+    assert info.source_shape == "mds:SignedOnShape / mdo:signedOn"
+    assert "INFOS (1)" in report.render_text()

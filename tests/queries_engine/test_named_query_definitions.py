@@ -128,9 +128,10 @@ def test_yaml_values_become_typed_defaults() -> None:
         ("#+ params:\n#+   n: {type: string, minimum: 1}\nSELECT ?n WHERE { ?s ?p ?n }\n", 2,
          "minimum applies to integer and decimal"),
         ("#+ summary: s\n\nSELEKT ?s WHERE { ?s ?p ?o }\n", 3, "SPARQL syntax error"),
-        # Substitution binds only projected variables: caught when the file is read, with its line.
+        # What the store cannot bind is caught when the file is read, at the parameter's line.
         ("#+ summary: s\n#+ params:\n#+   flag: {type: boolean}\n"
-         "SELECT ?s WHERE { ?s ?p ?o FILTER(?flag || true) }\n", 3, "must be in scope at the top"),
+         "SELECT ?s WHERE { ?s ?p ?o BIND(true AS ?flag) }\n", 3, "assigned again by the query"),
+        ("#+ params:\n#+   s: {type: iri}\nDESCRIBE ?s\n", 3, "need a query with a WHERE group"),
         ("#+ summary: s\n", None, "no SPARQL query"),
     ],
 )
@@ -143,6 +144,12 @@ def test_definition_errors_name_file_and_line(text: str, line: int | None, fragm
     else:
         assert error.line == line
         assert error.message.startswith(f"queries/q.rq, line {line}: ")
+
+
+def test_parameters_need_not_be_projected() -> None:
+    query = parse("#+ params:\n#+   flag: {type: boolean}\nSELECT ?s WHERE { ?s ?p ?o FILTER(?flag) }\n")
+    assert query.form == "SELECT"
+    assert [p.name for p in query.parameters] == ["flag"]
 
 
 def test_invalid_query_name_is_refused() -> None:

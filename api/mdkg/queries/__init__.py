@@ -19,7 +19,7 @@ The curated API::
     result = run_named_query(store, query, {"country": "japan"})
     table = present(result, store)                        # readable cells, labels looked up
 
-Parameter values are bound with the store's ``bindings=`` (SEP-0007 substitution), never pasted
+Parameter values are bound with the store's ``bindings=`` (RDF terms the store writes itself), never pasted
 into the query text.
 """
 

@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from mdkg.errors import NotFound, ParameterError
+from mdkg.errors import MdkgError, NotFound, ParameterError, QuerySyntaxError
 from mdkg.namespaces import PREFIXES
 from mdkg.queries._frontmatter import LinedMapping, QueryDefinitionError, split_query_file
 from mdkg.queries._params import QueryParameter, parse_declaration
 from mdkg.settings import CANONICAL_BASE_IRI
 from mdkg.store import AskResult, GraphResult, SelectResult, Store, Term
+from mdkg.store.oxigraph import OxigraphStore
 
 QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 VIEWS = ("table", "list", "graph", "chart", "map", "timeline")
@@ -25,8 +25,6 @@ _TOP_LEVEL_KEYS = ("summary", "description", "tags", "defaultView", "params")
 _PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>", re.IGNORECASE)
 _QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-_OXIGRAPH_POSITION = re.compile(r"error at (\d+):(\d+)")
-_NOT_PROJECTED = re.compile(r"variable \?(\w+) in its SELECT projection")
 
 
 def normalized_base(base_iri: str) -> str:
@@ -89,7 +87,7 @@ class NamedQuery:
             raise QueryDefinitionError(file, split.sparql_first_line, "the file holds no SPARQL query")
         parameters = _parameters(front, split.sparql, file, base_iri)
         executable = rebase_query_text(split.sparql, base_iri)
-        form = _check_with_oxigraph(executable, parameters, front, file, split.sparql_first_line)
+        form = _check_with_empty_store(executable, parameters, front, file, split.sparql_first_line)
         return cls(name=name, file=file, summary=summary.strip(), description=description.strip(),
                    tags=tags, default_view=default_view, parameters=parameters, sparql=split.sparql,
                    executable_sparql=executable, sparql_first_line=split.sparql_first_line, form=form,
@@ -268,49 +266,39 @@ _PLACEHOLDERS: dict[str, Term] = {
 }
 
 
-def _to_ox(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
+def _check_with_empty_store(sparql: str, parameters: tuple[QueryParameter, ...], front: LinedMapping,
+                            file: str, first_line: int) -> str:
+    """Run the query once on an empty store with every parameter bound, and say its form.
 
-
-def _check_with_oxigraph(sparql: str, parameters: tuple[QueryParameter, ...], front: LinedMapping,
-                         file: str, first_line: int) -> str:
-    """Run the query once on an empty Oxigraph store with every parameter bound, and say its form.
-
-    This finds syntax errors at load time, with their line, and parameters that SEP-0007
-    substitution cannot bind (Oxigraph binds only variables the SELECT projects, or that are in
-    scope at the top of an ASK or CONSTRUCT), which would otherwise fail on every request.
+    This finds, when the file is read and with their line, syntax errors and parameters the store
+    cannot bind (a query without a WHERE group, a parameter assigned again with ``AS``), which
+    would otherwise fail on every request. It goes through the store contract, so it binds the
+    parameters exactly as a request does.
     """
     if _SERVICE.search(sparql):
         return _form_from_text(sparql)  # running it would call the remote service
-    substitutions = {ox.Variable(p.name): _to_ox(_PLACEHOLDERS[p.type]) for p in parameters}
+    placeholders = {p.name: _PLACEHOLDERS[p.type] for p in parameters}
+    store = OxigraphStore()
     try:
-        result = ox.Store().query(sparql, substitutions=substitutions or None)
-    except SyntaxError as error:
-        message = str(error)
-        position = _OXIGRAPH_POSITION.search(message)
-        line = first_line + int(position.group(1)) - 1 if position else None
-        raise QueryDefinitionError(file, line, f"SPARQL syntax error: {message}") from None
-    except RuntimeError as error:
-        message = str(error)
-        missing = _NOT_PROJECTED.search(message)
-        if missing:
-            params = front.get("params")
-            line = params.line_of(missing.group(1)) if isinstance(params, LinedMapping) else None
-            variable = missing.group(1)
-            raise QueryDefinitionError(
-                file, line, f"parameter {variable}: ?{variable} must be in scope at the top of the query "
-                "(listed in the SELECT clause; for ASK and CONSTRUCT, used in a graph pattern), "
-                "because parameters are bound by substitution") from None
-        raise QueryDefinitionError(file, first_line, f"the query cannot be run: {message}") from None
-    if isinstance(result, ox.QueryBoolean):
+        result = store.query(sparql, bindings=placeholders or None)
+    except QuerySyntaxError as error:
+        line = error.detail.get("line")
+        line = first_line + line - 1 if isinstance(line, int) else None
+        reason = error.detail.get("message") or error.message
+        raise QueryDefinitionError(file, line, f"SPARQL syntax error: {reason}") from None
+    except ParameterError as error:
+        variable = error.detail.get("variable")
+        params = front.get("params")
+        line = params.line_of(variable) if isinstance(params, LinedMapping) and variable in params else None
+        problem = f"parameter {variable}: {error.message}" if variable else error.message
+        raise QueryDefinitionError(file, line if line is not None else first_line, problem) from None
+    except MdkgError as error:
+        raise QueryDefinitionError(file, first_line, f"the query cannot be run: {error.message}") from None
+    finally:
+        store.close()
+    if isinstance(result, AskResult):
         return "ASK"
-    if isinstance(result, ox.QuerySolutions):
+    if isinstance(result, SelectResult):
         return "SELECT"
     return "DESCRIBE" if _form_from_text(sparql) == "DESCRIBE" else "CONSTRUCT"
 

@@ -101,7 +101,7 @@ def build_reference_graph() -> Graph:
         "(country-converter's data table), Wikidata entities. Kept apart from what the sources say.",
         lang="en")))
     for package in ("pycountry", "country-converter"):
-        graph.add((dataset, PROV.wasDerivedFrom, Literal(
+        graph.add((dataset, DCTERMS.source, Literal(
             f"{package} {importlib.metadata.version(package)}")))
 
     regions: dict[str, URIRef] = {}

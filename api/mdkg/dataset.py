@@ -47,9 +47,10 @@ def parse_file(path: Path, graph: str) -> list[ox.Quad]:
     """Parse one Turtle file into quads of ``graph``; syntax errors name file and line."""
     try:
         # pyoxigraph 0.5's parse() has no ``to_graph``: Turtle gives triples, placed in the graph here.
+        # Blank nodes are renamed so that ``_:b1`` in two files stays two nodes once merged.
         name = ox.NamedNode(graph)
         return [ox.Quad(t.subject, t.predicate, t.object, name)
-                for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+                for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)]
     except SyntaxError as error:
         raise RdfSyntaxError(
             f"{path}: {error}",

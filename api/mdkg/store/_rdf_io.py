@@ -12,6 +12,7 @@ import pyoxigraph as ox
 
 from mdkg.errors import NotAcceptable, RdfSyntaxError
 from mdkg.formats import RdfFormat
+from mdkg.store._terms import canonical_quads
 
 OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -27,7 +28,8 @@ def parse_rdf(data: bytes | str, fmt: RdfFormat, graph: str | None = None) -> li
     """Quads of a document; triples (and a quads document's default graph) go to ``graph`` if given.
 
     Blank nodes get fresh identifiers, so loading a document twice adds its blank nodes twice, as
-    loading into any RDF store does.
+    loading into any RDF store does. Typed literals take their canonical lexical form (as
+    Oxigraph stores them), whichever backend receives them.
     """
     target = None if graph is None else ox.NamedNode(graph)
     try:
@@ -42,6 +44,7 @@ def parse_rdf(data: bytes | str, fmt: RdfFormat, graph: str | None = None) -> li
     except ValueError as error:
         raise RdfSyntaxError(f"{fmt.name} document refused: {error}",
                              detail={"format": fmt.media_type, "message": str(error)}) from error
+    quads = canonical_quads(quads)
     if target is None:
         return quads
     return [

@@ -144,3 +144,47 @@ def from_ox_graph(graph_name: object) -> URIRef | BNode | None:
     if isinstance(term, Literal):
         raise MdkgError(f"a literal cannot name a graph: {term!r}")
     return term
+
+
+# Oxigraph keeps typed literals as values, so it hands back "12.5" for "12.50"^^xsd:decimal and
+# "true" for "1"^^xsd:boolean. The other backends put their literals through the same engine
+# (a scratch store) so that every backend shows one lexical form per value.
+_SCRATCH_PREDICATE = ox.NamedNode("urn:mdkg:canonical")
+
+
+def _needs_canonical_form(term: object) -> bool:
+    return isinstance(term, ox.Literal) and term.datatype.value not in (_XSD_STRING, _RDF_LANG_STRING)
+
+
+def canonical_ox(terms: list[OxTerm]) -> list[OxTerm]:
+    """``terms`` with each typed literal in Oxigraph's canonical lexical form."""
+    positions = [i for i, term in enumerate(terms) if _needs_canonical_form(term)]
+    if not positions:
+        return terms
+    scratch = ox.Store()
+    keys = [ox.NamedNode(f"urn:mdkg:canonical:{i}") for i in positions]
+    scratch.extend(ox.Quad(key, _SCRATCH_PREDICATE, terms[i]) for key, i in zip(keys, positions, strict=True))
+    result = list(terms)
+    for key, i in zip(keys, positions, strict=True):
+        result[i] = next(iter(scratch.quads_for_pattern(key, None, None, None))).object
+    return result
+
+
+def canonical_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
+    objects = canonical_ox([q.object for q in quads])
+    return [
+        q if q.object is o else ox.Quad(q.subject, q.predicate, o, q.graph_name)
+        for q, o in zip(quads, objects, strict=True)
+    ]
+
+
+def canonical_terms(terms: list[Term | None]) -> list[Term | None]:
+    """rdflib ``terms`` with each typed literal in Oxigraph's canonical lexical form."""
+    positions = [i for i, t in enumerate(terms) if isinstance(t, Literal) and t.datatype is not None]
+    if not positions:
+        return terms
+    converted = canonical_ox([to_ox(terms[i]) for i in positions])  # type: ignore[arg-type]
+    result = list(terms)
+    for i, term in zip(positions, converted, strict=True):
+        result[i] = from_ox(term)
+    return result

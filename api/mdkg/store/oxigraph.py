@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from mdkg.errors import Forbidden, MdkgError, StoreUnavailable
+from mdkg.errors import BadRequest, Forbidden, MdkgError, StoreUnavailable
 from mdkg.store._base import BaseStore
 from mdkg.store._protocol import (
     AskResult,
@@ -88,7 +88,7 @@ class OxigraphStore(BaseStore):
         except OSError as error:
             raise StoreUnavailable(f"Oxigraph could not write the store: {error}") from error
         except (RuntimeError, ValueError) as error:
-            raise MdkgError(f"Oxigraph could not run the update: {error}") from error
+            raise BadRequest(f"the update could not be applied: {error}") from error
 
     def _insert(self, quads: list[ox.Quad]) -> None:
         try:

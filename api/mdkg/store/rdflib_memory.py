@@ -16,10 +16,10 @@ import pyoxigraph as ox
 from pyparsing import ParseBaseException
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.plugins.sparql import update as rdflib_update
 from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.sparql import Query
-from rdflib.plugins.sparql.update import evalUpdate
+from rdflib.plugins.sparql.sparql import Query, QueryContext
 from rdflib.query import Result
 
 from mdkg.errors import BadRequest, MdkgError, StoreUnavailable
@@ -38,7 +38,27 @@ from mdkg.store._sparql_text import (
     syntax_error,
     undeclared_prefixes,
 )
-from mdkg.store._terms import from_ox, from_ox_graph, literal, to_ox
+from mdkg.store._terms import (
+    canonical_quads,
+    canonical_terms,
+    from_ox,
+    from_ox_graph,
+    literal,
+    to_ox,
+)
+
+_UPDATE_OPERATIONS = {
+    "Clear": rdflib_update.evalClear,
+    "Drop": rdflib_update.evalDrop,
+    "Create": rdflib_update.evalCreate,
+    "Add": rdflib_update.evalAdd,
+    "Move": rdflib_update.evalMove,
+    "Copy": rdflib_update.evalCopy,
+    "InsertData": rdflib_update.evalInsertData,
+    "DeleteData": rdflib_update.evalDeleteData,
+    "DeleteWhere": rdflib_update.evalDeleteWhere,
+    "Modify": rdflib_update.evalModify,
+}
 
 
 def _contract_term(term: object) -> Term | None:
@@ -130,15 +150,20 @@ class RdflibStore(BaseStore):
             return AskResult(bool(result.askAnswer))
         if result.type == "SELECT":
             variables = tuple(result.vars or ())
-            rows = [
-                tuple(_contract_term(solution.get(variable)) for variable in variables)
+            width = len(variables)
+            cells = canonical_terms([
+                _contract_term(solution.get(variable))
                 for solution in result.bindings
-            ]
+                for variable in variables
+            ])
+            rows = [tuple(cells[i : i + width]) for i in range(0, len(cells), width)] if width else [
+                () for _ in result.bindings]
             return SelectResult(tuple(str(v) for v in variables), rows)
-        graph = result.graph if result.graph is not None else Graph()
+        graph = list(result.graph) if result.graph is not None else []
+        objects = canonical_terms([_contract_term(o) for _, _, o in graph])
         return GraphResult([
-            (_contract_term(s), _contract_term(p), _contract_term(o))  # type: ignore[misc]
-            for s, p, o in graph
+            (_contract_term(s), _contract_term(p), o)  # type: ignore[misc]
+            for (s, p, _), o in zip(graph, objects, strict=True)
         ])
 
     def update(self, sparql: str) -> None:
@@ -151,11 +176,24 @@ class RdflibStore(BaseStore):
             raise syntax_error(str(error), kind="update") from error
         if any(operation.name == "Load" for operation in parsed.algebra):
             raise BadRequest("LOAD is not supported by the rdflib store (it would fetch from the web)")
+        if any(operation.using for operation in parsed.algebra):
+            # rdflib fetches USING graphs from the web rather than reading them from the store.
+            raise BadRequest("USING / USING NAMED is not supported by the rdflib store; use GRAPH")
+        unknown = [op.name for op in parsed.algebra if op.name not in _UPDATE_OPERATIONS]
+        if unknown:
+            raise BadRequest(f"the rdflib store cannot run {unknown[0]}")
         with self._open() as store:
-            try:
-                evalUpdate(store, parsed)
-            except Exception as error:
-                raise MdkgError(f"rdflib could not run the update: {error}") from error
+            for operation in parsed.algebra:
+                context = QueryContext(store, initBindings={})  # None breaks BIND in rdflib
+                # rdflib's own loop (evalUpdate) makes the whole Dataset the target of INSERT DATA
+                # while SPARQL_DEFAULT_GRAPH_UNION is on, and then fails to add triples to it.
+                context.graph = store.default_context
+                context.prologue = operation.prologue
+                try:
+                    _UPDATE_OPERATIONS[operation.name](context, operation)
+                except Exception as error:
+                    if not operation.silent:
+                        raise BadRequest(f"the update could not be applied: {error}") from error
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -180,15 +218,15 @@ class RdflibStore(BaseStore):
         with self._open() as store:
             source = store.default_context if graph is None else self._graph(store, graph)
             name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-            return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in source]
+            return canonical_quads([ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in source])
 
     def _dataset_quads(self) -> Iterable[ox.Quad]:
         with self._open() as store:
-            return [
+            return canonical_quads([
                 ox.Quad(to_ox(s), to_ox(p), to_ox(o),
                         ox.DefaultGraph() if g is None or g == DATASET_DEFAULT_GRAPH_ID else to_ox(g))
                 for s, p, o, g in store.quads((None, None, None, None))
-            ]
+            ])
 
     def graphs(self) -> list[str]:
         with self._open() as store:

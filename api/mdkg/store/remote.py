@@ -9,6 +9,7 @@ as N-Triples bodies or as ``INSERT DATA`` built term by term with the same seria
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,8 +29,17 @@ from mdkg.store._protocol import (
     Term,
 )
 from mdkg.store._rdf_io import OX_FORMATS
-from mdkg.store._sparql_text import PreparedQuery, syntax_error
-from mdkg.store._terms import from_ox, literal, sparql_iri, sparql_string, sparql_term
+from mdkg.store._sparql_text import PreparedQuery, split_position, syntax_error
+from mdkg.store._terms import (
+    canonical_ox,
+    canonical_quads,
+    canonical_terms,
+    from_ox,
+    literal,
+    sparql_iri,
+    sparql_string,
+    sparql_term,
+)
 
 _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
@@ -41,6 +51,7 @@ _ACCEPT = {
 }
 _ACCEPT_ANY = f"{_RESULTS_JSON}, {_N_TRIPLES};q=0.9, text/turtle;q=0.8"
 _ERROR_TEXT_LIMIT = 1000
+_SYNTAX_WORDS = re.compile(r"pars(e|ing)|syntax|lexical|encountered|expected", re.IGNORECASE)
 
 _ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 _COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
@@ -124,7 +135,12 @@ class RemoteStore(BaseStore):
     def update(self, sparql: str) -> None:
         response = self._send("POST", self.update_url, data={"update": sparql})
         if not response.is_success:
-            raise self._fail(response, bad_request=syntax_error(response.text, kind="update"))
+            text = response.text[:_ERROR_TEXT_LIMIT]
+            refused: MdkgError = (
+                syntax_error(text, kind="update") if _reads_as_syntax_error(text)
+                else BadRequest(f"the update could not be applied: {text.strip()}")
+            )
+            raise self._fail(response, bad_request=refused)
 
     def _select_internal(self, sparql: str) -> SelectResult:
         result = self.query(sparql)
@@ -179,7 +195,7 @@ class RemoteStore(BaseStore):
             result = self.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}")
             terms = _OxTerms()
             triples = [(terms.ox(s), terms.ox(p), terms.ox(o)) for s, p, o in result]
-        return [ox.Quad(s, p, o, name) for s, p, o in triples]
+        return canonical_quads([ox.Quad(s, p, o, name) for s, p, o in triples])
 
     def _dataset_quads(self) -> Iterable[ox.Quad]:
         terms = _OxTerms()
@@ -212,6 +228,12 @@ class RemoteStore(BaseStore):
             client.close()
 
 
+def _reads_as_syntax_error(message: str) -> bool:
+    """Whether a store's 400 answer to an update is about its syntax (rather than, say, a graph
+    that does not exist): engines give a position or say so."""
+    return split_position(message.strip())[1] is not None or bool(_SYNTAX_WORDS.search(message))
+
+
 # -- reading responses -------------------------------------------------------------------------
 
 
@@ -223,8 +245,10 @@ def _read_result(response: httpx.Response) -> QueryResult:
     media_type = _media_type(response)
     if media_type in (_RESULTS_JSON, "application/json"):
         return _read_json_results(response.content)
-    return GraphResult([(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))  # type: ignore[misc]
-                        for t in _parse_graph(response)])
+    triples = _parse_graph(response)
+    objects = canonical_ox([t.object for t in triples])
+    return GraphResult([(from_ox(t.subject), from_ox(t.predicate), from_ox(o))  # type: ignore[misc]
+                        for t, o in zip(triples, objects, strict=True)])
 
 
 def _parse_graph(response: httpx.Response) -> list[ox.Triple]:
@@ -246,13 +270,14 @@ def _read_json_results(body: bytes) -> QueryResult:
         if "boolean" in document:
             return AskResult(bool(document["boolean"]))
         variables = tuple(document["head"]["vars"])
-        rows = [
-            tuple(_json_term(solution.get(variable)) for variable in variables)
-            for solution in document["results"]["bindings"]
-        ]
+        solutions = document["results"]["bindings"]
+        cells = canonical_terms([_json_term(s.get(variable)) for s in solutions for variable in variables])
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise StoreUnavailable(f"the remote store sent unreadable SPARQL results: {error}") from error
-    return SelectResult(variables, rows)
+    width = len(variables)
+    if not width:
+        return SelectResult(variables, [() for _ in solutions])
+    return SelectResult(variables, [tuple(cells[i : i + width]) for i in range(0, len(cells), width)])
 
 
 def _json_term(value: dict[str, str] | None) -> Term | None:

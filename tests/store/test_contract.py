@@ -578,3 +578,16 @@ def test_bindings_give_the_same_answer_on_every_backend(every_store: dict[str, S
     # A binding must change something, or this comparison would prove nothing.
     unbound = _select(every_store["oxigraph"], sparql, {})
     assert reference != unbound
+
+
+def test_typed_literals_come_back_in_one_canonical_form(store: Store) -> None:
+    store.load(f'<{EX}a> <{EX}v> "12.50"^^<{XSD}decimal>, "1"^^<{XSD}boolean>, "007"^^<{XSD}integer> .',
+               media_type="text/turtle")
+    store.update(f'INSERT DATA {{ <{EX}b> <{EX}v> "0.50"^^<{XSD}decimal> }}')
+    found = store.select(f"SELECT ?s ?v WHERE {{ ?s <{EX}v> ?v }}")
+    assert {(str(s), str(v)) for s, v in found.rows} == {
+        (EX + "a", "12.5"), (EX + "a", "true"), (EX + "a", "7"), (EX + "b", "0.5")}
+    doubled = store.select(f"SELECT (?v * 2 AS ?w) WHERE {{ <{EX}b> <{EX}v> ?v }}")
+    assert doubled.rows == [(Literal("1", datatype=XSD.decimal),)]
+    exported = store.export(media_type="application/n-triples").decode()
+    assert '"0.5"^^' in exported and '"12.5"^^' in exported

@@ -52,7 +52,7 @@ from mdkg.web.state import get_store
 
 RESERVED_PREFIXES = frozenset({
     "sparql", "queries", "queries.json", "entities", "paths", "export", "docs", "redoc", "openapi.json",
-    "healthz", "metrics", ".well-known", "static",
+    "healthz", "metrics", ".well-known", "static", "dist",
 })
 """First path segments owned by other routers: never dataset IRIs, never described here."""
 
@@ -92,8 +92,8 @@ class _Target:
     """Fixed by a suffix, else negotiated."""
 
 
-@router.api_route(
-    "/{resource_path:path}", methods=["GET", "HEAD"], response_model=None,
+@router.get(
+    "/{resource_path:path}", response_model=None, operation_id="dereference",
     summary="Dereference a dataset IRI (linked data)",
     responses={200: {"content": {fmt.media_type: {} for fmt in RDF_FORMATS} | {HTML: {}}},
                404: {"description": "No such IRI in the dataset"},
@@ -115,6 +115,9 @@ def dereference(request: Request, resource_path: str) -> Response:
     if target.kind == "graph":
         return _named_graph(request, store, vocab, target)
     return _resource(request, store, vocab, target)
+
+
+router.add_api_route("/{resource_path:path}", dereference, methods=["HEAD"], include_in_schema=False)
 
 
 # --- resolution ------------------------------------------------------------------------------------

@@ -22,6 +22,17 @@ from mdkg.store._terms import from_ox, to_ox
 __all__ = ["OxigraphStore", "from_ox", "to_ox"]
 
 
+def _materialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
+    if isinstance(result, ox.QueryBoolean):
+        return AskResult(bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        variables = tuple(v.value for v in result.variables)
+        rows = [tuple(None if term is None else from_ox(term) for term in solution) for solution in result]
+        return SelectResult(variables, rows)
+    return GraphResult([(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))  # type: ignore[misc]
+                        for t in result])
+
+
 class OxigraphStore(BaseStore):
     """A pyoxigraph ``Store``; ``path=None`` keeps it in memory."""
 
@@ -55,25 +66,20 @@ class OxigraphStore(BaseStore):
             # The protocol's dataset replaces the store's: graphs it does not list are not visible.
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs]
             options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
+        failure: MdkgError
         try:
-            result = self.raw.query(prepared.text, **options)
-            if isinstance(result, ox.QueryBoolean):
-                return AskResult(bool(result))
-            if isinstance(result, ox.QuerySolutions):
-                variables = tuple(v.value for v in result.variables)
-                rows = [
-                    tuple(None if term is None else from_ox(term) for term in solution)
-                    for solution in result
-                ]
-                return SelectResult(variables, rows)
-            return GraphResult([(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
-                                for t in result])
+            return _materialize(self.raw.query(prepared.text, **options))
+        except MdkgError as error:  # a term the contract cannot carry
+            failure = error.with_traceback(None)
         except SyntaxError as error:
-            raise prepared.syntax_error(str(error)) from error
-        except OSError as error:
-            raise StoreUnavailable(f"Oxigraph could not read the store: {error}") from error
+            failure = prepared.syntax_error(str(error))
+        except OSError as error:  # the disk, or a SERVICE call while solutions are read
+            failure = StoreUnavailable(f"the query could not be evaluated: {error}")
         except (RuntimeError, ValueError) as error:
-            raise MdkgError(f"Oxigraph could not evaluate the query: {error}") from error
+            failure = MdkgError(f"Oxigraph could not evaluate the query: {error}")
+        # Raised outside the handler so that no traceback keeps pyoxigraph's result iterator alive:
+        # it must be freed in the thread that made it, and errors may travel to another one.
+        raise failure
 
     def _writable(self) -> ox.Store:
         if self.read_only:

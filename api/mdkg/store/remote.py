@@ -37,7 +37,6 @@ from mdkg.store._terms import (
     from_ox,
     literal,
     sparql_iri,
-    sparql_string,
     sparql_term,
 )
 
@@ -334,15 +333,8 @@ def _insert_data(groups: dict[str | None, list[ox.Quad]]) -> str:
         if isinstance(value, ox.BlankNode):
             # Our own labels: INSERT DATA makes fresh nodes of them, shared within the request.
             return labels.setdefault(value.value, f"_:b{len(labels)}")
-        if isinstance(value, ox.NamedNode):
-            return sparql_iri(value.value)
-        if isinstance(value, ox.Literal):
-            text = sparql_string(value.value)
-            if value.language:
-                return sparql_term(literal(value.value, language=value.language))
-            if value.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-                return f"{text}^^{sparql_iri(value.datatype.value)}"
-            return text
+        if isinstance(value, ox.NamedNode | ox.Literal):
+            return sparql_term(from_ox(value))
         raise BadRequest(f"the remote store cannot take the term {value!r}")
 
     lines = ["INSERT DATA {"]

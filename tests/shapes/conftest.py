@@ -38,8 +38,9 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 SHAPES_NS = "https://w3id.org/mdkg/shapes#"
 CORPUS_FIXTURES = sorted((Path(__file__).parent / "_fixtures").glob("*.ttl"))
 # The parts of mdkg.validation these tests use; without any of them, pyshacl is called directly.
+_MDKG_VALIDATION_API = ("validate_files", "validate_graph", "load_ontology", "load_shapes")
 MDKG_VALIDATOR_AVAILABLE = _mdkg_validation is not None and all(
-    hasattr(_mdkg_validation, name) for name in ("validate_files", "validate_graph", "load_ontology", "load_shapes"))
+    hasattr(_mdkg_validation, name) for name in _MDKG_VALIDATION_API)
 
 
 @dataclass(frozen=True)

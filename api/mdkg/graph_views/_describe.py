@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
-from mdkg.graph_views._model import NodeIndex, Provenance, SourceRef
+from mdkg.graph_views._model import NodeIndex, Provenance
 from mdkg.graph_views._vocab import LABEL_PROPERTIES, Vocab
 from mdkg.namespaces import OA
 from mdkg.store import Store, Term
@@ -109,10 +109,7 @@ class Neighbourhood:
         quotes = sorted({str(q) for node in self.objects(fact, self.vocab.evidence, graph)
                          for q in self.objects(node, OA.exact, graph) if isinstance(q, Literal)})
         return Provenance(self.index.node(fact), self.vocab.graph_ref(str(graph)),
-                          tuple(self._source(s) for s in sorted(sources)), tuple(quotes))
-
-    def _source(self, iri: URIRef) -> SourceRef:
-        return self.index.source(iri)
+                          tuple(self.index.source(s) for s in sorted(sources)), tuple(quotes))
 
     # --- as RDF -----------------------------------------------------------------------------------
 

@@ -91,9 +91,6 @@ class NodeIndex:
     def label(self, iri: URIRef) -> str:
         return best_label(self.labels.get(iri, ())) or local_name(str(iri))
 
-    def has_label(self, iri: URIRef) -> bool:
-        return bool(self.labels.get(iri))
-
     def value(self, iri: URIRef, predicate: URIRef) -> str | None:
         found = sorted(str(v) for v in self.values.get((iri, predicate), ()))
         return found[0] if found else None

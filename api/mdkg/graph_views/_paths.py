@@ -41,7 +41,6 @@ from mdkg.graph_views._model import NodeRef, Provenance, SourceRef, TermRef
 from mdkg.graph_views._search import EntityCatalogue, load_catalogue
 from mdkg.graph_views._vocab import GraphRef, Vocab
 from mdkg.store import Store
-from mdkg.store._terms import sparql_iri
 
 DEFAULT_MAX_HOPS = 4
 MAX_HOPS_CAP = 6
@@ -50,12 +49,13 @@ LIMIT_CAP = 50
 _WORK_BUDGET = 200_000
 """Partial paths extended before giving up; a bound on time, not a tuning knob for results."""
 
+# Every link between two IRIs; the excluded properties are dropped in Python (they are few and cheap
+# to skip, and the query text then holds nothing but constants).
 _EDGES = """
-SELECT DISTINCT ?g ?s ?p ?o WHERE {{
-  GRAPH ?g {{ ?s ?p ?o }}
+SELECT DISTINCT ?g ?s ?p ?o WHERE {
+  GRAPH ?g { ?s ?p ?o }
   FILTER(isIRI(?s) && isIRI(?o))
-  FILTER(?p NOT IN ({excluded}))
-}}"""
+}"""
 
 _PROVENANCE = """
 SELECT ?g ?source ?quote WHERE {
@@ -176,11 +176,10 @@ def _adjacency(store: Store, vocab: Vocab, catalogue: EntityCatalogue) -> _Adjac
         return not (catalogue.index.types.get(node, set()) & banned_classes)
 
     adjacency = _Adjacency()
-    # The excluded properties are the module's constants (under the configured base), never request input.
-    excluded = ", ".join(sparql_iri(str(p)) for p in excluded_properties(vocab))
-    for g, s, p, o in store.select(_EDGES.format(excluded=excluded)).rows:
+    excluded = set(excluded_properties(vocab))
+    for g, s, p, o in store.select(_EDGES).rows:
         if not (isinstance(g, URIRef) and isinstance(s, URIRef) and isinstance(p, URIRef)
-                and isinstance(o, URIRef)) or s == o:
+                and isinstance(o, URIRef)) or s == o or p in excluded:
             continue
         if vocab.graph_ref(str(g)).kind in walked_kinds and walkable(s) and walkable(o):
             adjacency.add(Edge(s, p, o, g))

@@ -20,9 +20,23 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from mdkg.errors import ParameterError
 from mdkg.namespaces import OA, PREFIXES, DatasetIris
 from mdkg.settings import CANONICAL_BASE_IRI
-from mdkg.store._terms import check_iri
 
 LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
+
+# What may not appear inside <...> in SPARQL or Turtle; an IRI from a request that has one of them
+# names nothing in the dataset, so it is refused here with a readable message.
+_IRI_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f]')
+_IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def check_iri(iri: str) -> str:
+    """``iri`` if it is absolute and has no character that IRIs exclude; else a ParameterError."""
+    bad = _IRI_FORBIDDEN.search(iri)
+    if bad:
+        raise ParameterError(f"{iri!r} is not an IRI: it contains {bad.group()!r}", detail={"iri": iri})
+    if not _IRI_SCHEME.match(iri):
+        raise ParameterError(f"{iri!r} is not an absolute IRI", detail={"iri": iri})
+    return iri
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -79,7 +93,6 @@ class Vocab:
         self.ontology_graph = URIRef(self.iris.ontology_graph)
         self.reference_graph = URIRef(self.iris.reference_graph)
         self.source_graph_prefix = self.iris.source_graph("")
-        self.fact = self.mdo.Fact
         self.evidence = self.mdo.evidence
         self.source_document = self.mdo.SourceDocument
         self.prefixes = {name: self.rebase(namespace) for name, namespace in PREFIXES.items()}

@@ -279,6 +279,12 @@ def test_relations_of_unknown_entity_is_404(oxigraph_client: TestClient) -> None
     assert error["detail"]["iri"] == ID + "atlantis"
 
 
+def test_unknown_entity_gives_browsers_a_page(oxigraph_client: TestClient) -> None:
+    response = oxigraph_client.get("/entities/atlantis/relations", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert "no entity https://w3id.org/mdkg/id/atlantis" in response.text
+
+
 def test_relations_page_for_browsers(oxigraph_client: TestClient) -> None:
     response = oxigraph_client.get("/entities/japan/relations", headers={"Accept": "text/html"})
     assert response.status_code == 200

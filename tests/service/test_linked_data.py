@@ -144,6 +144,8 @@ def test_unknown_iri_is_404(default_dataset_client: TestClient) -> None:
     assert response.json()["error"]["detail"]["iri"] == CANONICAL + "id/atlantis"
     assert default_dataset_client.get("/id/atlantis.ttl").status_code == 404
     assert default_dataset_client.get("/nothing/here").status_code == 404
+    for impossible in ("/id/has%20space", "/id/a%22quote", "/id/%3Cangle%3E"):
+        assert default_dataset_client.get(impossible).status_code == 404, impossible
 
 
 def test_unknown_iri_gives_browsers_a_page(default_dataset_client: TestClient) -> None:

@@ -12,7 +12,7 @@ dataclasses with ``as_json()``.
 * :func:`ontology_overview`, :func:`graph_description` - the ontology's terms; a named graph's size.
 """
 
-from mdkg.graph_views._describe import Neighbourhood, describe
+from mdkg.graph_views._describe import Neighbourhood, describe, is_known
 from mdkg.graph_views._graphs import (
     GraphDescription,
     OntologyOverview,
@@ -44,7 +44,7 @@ from mdkg.graph_views._relations import (
     entity_relations,
 )
 from mdkg.graph_views._search import SearchHit, search_entities
-from mdkg.graph_views._vocab import GraphRef, Vocab, normalise_text
+from mdkg.graph_views._vocab import GraphRef, Vocab, check_iri, normalise_text
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -72,12 +72,14 @@ __all__ = [
     "TermSection",
     "Value",
     "Vocab",
+    "check_iri",
     "describe",
     "entity_relations",
     "excluded_classes",
     "excluded_properties",
     "find_paths",
     "graph_description",
+    "is_known",
     "normalise_text",
     "ontology_overview",
     "search_entities",

@@ -139,6 +139,14 @@ class Neighbourhood:
         return graph
 
 
+_KNOWN = "ASK { GRAPH ?g { { ?iri ?p ?o } UNION { ?s ?p ?iri } } }"
+
+
+def is_known(store: Store, iri: URIRef) -> bool:
+    """Whether any named graph has ``iri`` as a subject or an object."""
+    return store.ask(_KNOWN, bindings={"iri": iri})
+
+
 def describe(store: Store, vocab: Vocab, entity: URIRef) -> Neighbourhood:
     """Gather the neighbourhood of ``entity``."""
     hood = Neighbourhood(vocab, entity)

@@ -37,6 +37,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from mdkg.errors import NotFound, ParameterError
+from mdkg.graph_views._describe import is_known
 from mdkg.graph_views._model import NodeRef, Provenance, SourceRef, TermRef
 from mdkg.graph_views._search import EntityCatalogue, load_catalogue
 from mdkg.graph_views._vocab import GraphRef, Vocab
@@ -334,7 +335,7 @@ def find_paths(store: Store, vocab: Vocab, source: URIRef, target: URIRef,
         raise ParameterError("from and to are the same entity", detail={"from": str(source)})
     catalogue = load_catalogue(store, vocab)
     for name, iri in (("from", source), ("to", target)):
-        if not _known(store, vocab, iri):
+        if not is_known(store, iri):
             raise NotFound(f"no entity {iri} (parameter {name!r})",
                            detail={"parameter": name, "iri": str(iri)})
     adjacency = _adjacency(store, vocab, catalogue)
@@ -349,9 +350,3 @@ def find_paths(store: Store, vocab: Vocab, source: URIRef, target: URIRef,
                       tuple(paths), truncated, tuple(str(p) for p in excluded_properties(vocab)),
                       tuple(str(c) for c in excluded_classes(vocab)))
 
-
-_KNOWN = "ASK { GRAPH ?g { { ?x ?p ?o } UNION { ?s ?p ?x } } }"
-
-
-def _known(store: Store, vocab: Vocab, iri: URIRef) -> bool:
-    return store.ask(_KNOWN, bindings={"x": iri})

@@ -34,9 +34,17 @@ from rdflib import Dataset, Graph, URIRef
 from starlette.routing import Match
 from starlette.types import Scope
 
-from mdkg.errors import NotFound
+from mdkg.errors import NotFound, ParameterError
 from mdkg.formats import RdfFormat, rdf_format
-from mdkg.graph_views import Vocab, describe, entity_relations, graph_description, ontology_overview
+from mdkg.graph_views import (
+    Vocab,
+    check_iri,
+    describe,
+    entity_relations,
+    graph_description,
+    is_known,
+    ontology_overview,
+)
 from mdkg.store import Store
 from mdkg.web._graph_pages import (
     HTML,
@@ -144,13 +152,12 @@ def _resolve(store: Store, vocab: Vocab, resource_path: str) -> _Target:
                    detail={"iri": vocab.base + resource_path})
 
 
-_KNOWN = "ASK { GRAPH ?g { { ?iri ?p ?o } UNION { ?s ?p ?iri } } }"
-
-
 def _known(store: Store, iri: str) -> bool:
-    if any(char in iri for char in '<>"{}|^`\\ '):
-        return False  # cannot be an IRI of the dataset, and cannot be bound either
-    return store.ask(_KNOWN, bindings={"iri": URIRef(iri)})
+    try:
+        check_iri(iri)
+    except ParameterError:
+        return False  # a path with a space or a quote names no IRI of the dataset
+    return is_known(store, URIRef(iri))
 
 
 def _media_type(request: Request, target: _Target, offered: Sequence[str], what: str) -> str:

@@ -9,6 +9,7 @@ def all_routers() -> list[APIRouter]:
     from mdkg.web import (
         entities,
         export,
+        home,
         named_queries,
         operations,
         resources,
@@ -17,6 +18,7 @@ def all_routers() -> list[APIRouter]:
 
     return [
         operations.router,
+        home.router,
         sparql.router,
         named_queries.router,
         entities.router,

@@ -247,7 +247,7 @@ def _expected_dataset() -> Dataset:
 
 
 def _graph_of(dataset: Dataset, name: str | None) -> Graph:
-    return dataset.default_context if name is None else dataset.graph(URIRef(name))
+    return dataset.default_graph if name is None else dataset.graph(URIRef(name))
 
 
 def _document(fmt: RdfFormat) -> str:
@@ -256,7 +256,7 @@ def _document(fmt: RdfFormat) -> str:
     graph as a graph without an ``@id``, which JSON-LD reads as a graph named by a blank node)."""
     if fmt.quads and fmt.name != "jsonld":
         return _expected_dataset().serialize(format=fmt.rdflib_name)
-    return _expected_dataset().default_context.serialize(format=fmt.rdflib_name)
+    return _expected_dataset().default_graph.serialize(format=fmt.rdflib_name)
 
 
 def _parse_dataset(data: bytes, fmt: RdfFormat) -> Dataset:
@@ -281,7 +281,7 @@ def test_export_then_load_round_trips(loaded: Store, fmt: RdfFormat) -> None:
     else:
         exported = loaded.export(media_type=fmt.media_type)
         named = loaded.export(media_type=fmt.media_type, graph=GRAPH1)
-        assert isomorphic(Graph().parse(data=exported, format=fmt.rdflib_name), expected.default_context)
+        assert isomorphic(Graph().parse(data=exported, format=fmt.rdflib_name), expected.default_graph)
         assert isomorphic(Graph().parse(data=named, format=fmt.rdflib_name), _graph_of(expected, GRAPH1))
         loaded.clear()
         loaded.load(exported, media_type=fmt.media_type)

@@ -61,6 +61,12 @@ _UPDATE_OPERATIONS = {
 }
 
 
+def _default_graph(dataset: Dataset) -> Graph:
+    """The dataset's default graph (``default_graph`` in recent rdflib, ``default_context`` before)."""
+    graph = getattr(dataset, "default_graph", None)
+    return graph if isinstance(graph, Graph) else dataset.default_context
+
+
 def _contract_term(term: object) -> Term | None:
     """rdflib's own terms as the contract hands them out (simple literals without ``xsd:string``)."""
     if term is None:
@@ -136,8 +142,8 @@ class RdflibStore(BaseStore):
         """A dataset of copies: the listed default graphs merged, the listed named graphs."""
         view = Dataset(default_union=False)
         for iri in dataset.default_graphs:
-            view.default_context.addN((s, p, o, view.default_context)
-                                      for s, p, o in self._graph(store, iri))
+            default = _default_graph(view)
+            default.addN((s, p, o, default) for s, p, o in self._graph(store, iri))
         for iri in dataset.named_graphs:
             source = self._graph(store, iri)
             if len(source):
@@ -187,7 +193,7 @@ class RdflibStore(BaseStore):
                 context = QueryContext(store, initBindings={})  # None breaks BIND in rdflib
                 # rdflib's own loop (evalUpdate) makes the whole Dataset the target of INSERT DATA
                 # while SPARQL_DEFAULT_GRAPH_UNION is on, and then fails to add triples to it.
-                context.graph = store.default_context
+                context.graph = _default_graph(store)
                 context.prologue = operation.prologue
                 try:
                     _UPDATE_OPERATIONS[operation.name](context, operation)
@@ -204,7 +210,7 @@ class RdflibStore(BaseStore):
             def context(name: object) -> Graph:
                 identifier = from_ox_graph(name)
                 if identifier is None:
-                    return store.default_context
+                    return _default_graph(store)
                 if identifier not in contexts:
                     contexts[identifier] = store.graph(identifier)
                 return contexts[identifier]
@@ -216,7 +222,7 @@ class RdflibStore(BaseStore):
 
     def _graph_quads(self, graph: str | None) -> Iterable[ox.Quad]:
         with self._open() as store:
-            source = store.default_context if graph is None else self._graph(store, graph)
+            source = _default_graph(store) if graph is None else self._graph(store, graph)
             name = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
             return canonical_quads([ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in source])
 

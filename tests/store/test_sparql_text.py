@@ -47,8 +47,8 @@ def test_a_string_reads_back_exactly_on_both_engines(value: str) -> None:
 def test_no_backslash_is_followed_by_a_u(value: str) -> None:
     """Engines that expand \\u escapes before parsing could otherwise turn data into syntax."""
     written = sparql_string(value)
-    escaped_backslashes = written.replace("\\\\", "")
-    assert "\\u" not in escaped_backslashes.replace("\\U00000075", "").replace("\\U00000055", "")
+    rest = written.replace("\\\\", "").replace("\\U00000075", "").replace("\\U00000055", "")
+    assert "\\u" not in rest.lower()
 
 
 @pytest.mark.parametrize("char", [*'<>"{}|^`\\ ', "\n", "\x00", "\x1f"])

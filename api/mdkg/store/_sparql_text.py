@@ -48,8 +48,6 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _VARNAME = re.compile(r"[\w\u00B7\u0300-\u036F\u203F\u2040]+")
-# Characters a prefix (PN_PREFIX) may hold; scanning backwards from ':' over them yields it.
-_PREFIX_CHAR = re.compile(r"[\w.\-\u00B7\u0300-\u036F\u203F\u2040]")
 _PROLOGUE_WORDS = {"BASE", "PREFIX", "VERSION"}
 
 

@@ -96,13 +96,13 @@ class RemoteStore(BaseStore):
             return self._client.request(method, url, **options)
         except httpx.ConnectTimeout as error:
             raise StoreUnavailable(f"cannot reach the remote store at {url}: {error}",
-                                   detail={"url": url}) from error
+                                   detail={"url": str(url)}) from error
         except httpx.TimeoutException as error:
             raise QueryTimeout(f"the remote store at {url} did not answer within {self.timeout_s} s",
-                               detail={"url": url}) from error
+                               detail={"url": str(url)}) from error
         except httpx.HTTPError as error:
             raise StoreUnavailable(f"cannot reach the remote store at {url}: {error}",
-                                   detail={"url": url}) from error
+                                   detail={"url": str(url)}) from error
 
     def _fail(self, response: httpx.Response, *, bad_request: MdkgError | None = None) -> MdkgError:
         """The error for a response that is not a success."""

@@ -54,6 +54,16 @@ class Settings:
     query_timeout_s: float = 10.0
     """Deadline of one query."""
 
+    query_workers: int = 2
+    """Worker processes that run ``/sparql`` queries and are killed at the deadline (embedded stores
+    the app opens itself); 0 runs queries in the server process, where a deadline only abandons them."""
+
+    max_concurrent_queries: int = 16
+    """``/sparql`` queries running or waiting for a worker at once; the next one gets 503."""
+
+    query_worker_memory_mb: int = 4096
+    """Address-space limit of each query worker (0: none); a query exceeding it ends its worker (503)."""
+
     max_query_chars: int = 100_000
     max_body_bytes: int = 10_000_000
     max_result_rows: int = 100_000
@@ -101,6 +111,10 @@ class Settings:
             "HOST": ("host", str),
             "PORT": ("port", int),
             "MDKG_QUERY_TIMEOUT_S": ("query_timeout_s", float),
+            "MDKG_QUERY_WORKERS": ("query_workers", int),
+            "MDKG_MAX_CONCURRENT_QUERIES": ("max_concurrent_queries", int),
+            "MDKG_QUERY_WORKER_MEMORY_MB": ("query_worker_memory_mb", int),
+            "MDKG_MAX_RESULT_ROWS": ("max_result_rows", int),
         }
         for variable, (name, convert) in mapping.items():
             if variable in os.environ:

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from mdkg.execution import start_query_executor, stop_query_executor
 from mdkg.settings import Settings
 from mdkg.store import Store, open_store
 from mdkg.web import errors as error_handling
@@ -15,7 +16,9 @@ from mdkg.web.state import AppState
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
-    """Build the service. ``store`` overrides the backend the settings name (tests inject one)."""
+    """Build the service. ``store`` overrides the backend the settings name (tests inject one); the
+    caller may change an injected store at any time, so its queries run in process, not in the query
+    workers (see :mod:`mdkg.execution`)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -26,9 +29,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             state.owns_store = True
         if settings.load_on_start:
             state.load()
-        yield
-        if state.owns_store and state.store is not None:
-            state.store.close()
+        await start_query_executor(state)  # query workers take their snapshot of the loaded store
+        try:
+            yield
+        finally:
+            await stop_query_executor(state)
+            if state.owns_store and state.store is not None:
+                state.store.close()
 
     app = FastAPI(
         title="mdkg: the minerals-diplomacy knowledge graph",

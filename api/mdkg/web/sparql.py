@@ -8,7 +8,9 @@
 * GET without a query returns the SPARQL 1.1 Service Description.
 * Updates are refused by :func:`authorize_update` (the endpoint is read-only for now).
 
-Store calls and serialization run in worker threads so that a long query never blocks the event loop.
+Queries run through the app's executor (:mod:`mdkg.execution`): a deadline, a row cap stated in the
+response, and worker processes that are killed when a query overruns; other store calls run in threads
+so that the event loop never waits on them.
 """
 
 from __future__ import annotations
@@ -25,17 +27,16 @@ from mdkg import results
 from mdkg.errors import (
     BadRequest,
     Forbidden,
-    MdkgError,
     MethodNotAllowed,
     NotAcceptable,
     PayloadTooLarge,
     QuerySyntaxError,
-    StoreUnavailable,
     UnsupportedMediaType,
 )
+from mdkg.execution import QueryAnswer, QueryRequest, query_executor, truncation_headers
 from mdkg.namespaces import PREFIXES, DatasetIris
 from mdkg.settings import Settings
-from mdkg.store import GraphResult, QueryDataset, QueryResult, Store
+from mdkg.store import QueryDataset
 from mdkg.web.negotiation import choose
 from mdkg.web.service_description import SERVICE_DESCRIPTION_PREFIXES, describe_service
 from mdkg.web.state import app_state
@@ -238,21 +239,28 @@ def _in_users_text(error: QuerySyntaxError) -> QuerySyntaxError:
                             detail={**error.detail, "message": reason, "line": line, "column": column})
 
 
-def _run_query(store: Store, text: str, dataset: QueryDataset | None, base: str) -> QueryResult:
-    """Run in a worker thread. The protocol lets the service pick the base IRI: the endpoint itself."""
-    failure: MdkgError
+def _acceptable(format_values: tuple[str, ...], accept: str | None, *, graph: bool) -> str | None:
     try:
-        return store.query(f"BASE <{base}>\n{text}", dataset=dataset)
+        return _response_media_type(format_values, accept, graph=graph)
+    except NotAcceptable:
+        return None
+
+
+async def _run_query(request: Request, operation: Operation) -> QueryAnswer:
+    """Run by the app's executor (deadline, row cap, worker processes: see mdkg.execution), serialized
+    there in the format chosen for whichever kind of result the query gives."""
+    state = app_state(request)
+    accept = request.headers.get("accept")
+    # The protocol lets the service pick the base IRI: the endpoint itself.
+    base = _endpoint_url(request, state.settings)
+    query = QueryRequest(f"BASE <{base}>\n{operation.text}", operation.dataset,
+                         tabular_media_type=_acceptable(operation.format_values, accept, graph=False),
+                         graph_media_type=_acceptable(operation.format_values, accept, graph=True),
+                         prefixes=_prefixes(state.settings))
+    try:
+        return await query_executor(state).run(query)
     except QuerySyntaxError as error:
-        failure = _in_users_text(error)
-    except MdkgError as error:
-        failure = error
-    except OSError as error:  # raised while solutions are read, e.g. by a failing SERVICE call
-        failure = StoreUnavailable(f"the query could not be evaluated: {error}")
-    # The engine's tracebacks are dropped here, in this thread: frames reaching the event loop would
-    # keep pyoxigraph's result iterator alive until that thread frees it, which pyoxigraph forbids.
-    failure.__cause__ = failure.__context__ = failure.__traceback__ = None
-    raise failure
+        raise _in_users_text(error) from None
 
 
 def _prefixes(settings: Settings) -> dict[str, str]:
@@ -332,13 +340,13 @@ async def sparql(request: Request) -> Response:
         return await _update(request, operation)
     accept = request.headers.get("accept")
     _check_acceptable(operation, accept)
-    store = state.require_store()
-    result = await run_in_threadpool(_run_query, store, operation.text, operation.dataset,
-                                     _endpoint_url(request, state.settings))
-    is_graph = isinstance(result, GraphResult)
-    media_type = _response_media_type(operation.format_values, accept, graph=is_graph)
-    body = await run_in_threadpool(results.serialize, result, media_type, prefixes=_prefixes(state.settings))
-    return _respond(request, body, media_type)
+    answer = await _run_query(request, operation)
+    # No media type: the client accepts none for this kind of result, which raises NotAcceptable here.
+    media_type = answer.media_type or _response_media_type(operation.format_values, accept,
+                                                           graph=answer.is_graph)
+    response = _respond(request, answer.body, media_type)
+    response.headers.update(truncation_headers(answer))
+    return response
 
 
 @router.api_route(ENDPOINT_PATH, methods=["OPTIONS"], include_in_schema=False)

@@ -1,0 +1,317 @@
+"""A pool of query worker processes that the server kills and replaces when a query overruns.
+
+Neither pyoxigraph nor rdflib can cancel a query from Python, and a thread cannot be stopped, so
+each query runs in a child process (:mod:`._worker`) holding its own copy of the data; at the
+deadline the server sends that process SIGKILL and starts another. The server side is plain
+asyncio on non-blocking sockets: a request waiting for its answer holds no thread, so requests that
+need no worker (``/healthz``, named queries) are never queued behind runaway queries.
+
+Data reach the workers as an N-Quads snapshot of the server's store, one file per *generation*.
+:meth:`WorkerPool.refresh` takes a new snapshot after a write; a worker of an older generation
+reloads before its next query, so a query admitted after ``refresh`` returns sees the write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mdkg
+from mdkg.errors import QueryTimeout, StoreUnavailable
+from mdkg.execution import _wire
+from mdkg.execution._model import (
+    QueryAnswer,
+    QueryRequest,
+    answer_from_wire,
+    error_from_wire,
+    request_to_wire,
+)
+
+log = logging.getLogger("mdkg.execution")
+
+WORKER_MODULE = "mdkg.execution._worker"
+_RETRY_AFTER = {"Retry-After": "1"}
+_MAX_RESPAWN_DELAY_S = 10.0
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: subprocess.Popen[bytes]
+    sock: socket.socket
+    generation: int
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.sock.close()
+
+
+@dataclass(frozen=True)
+class PoolStatus:
+    size: int
+    """Workers the pool keeps."""
+    ready: int
+    """Workers alive and started (idle or busy); below ``size`` while replacements start."""
+    busy: int
+    generation: int
+    pids: tuple[int, ...] = field(default=())
+
+
+def _busy(message: str) -> StoreUnavailable:
+    error = StoreUnavailable(message)
+    error.headers = _RETRY_AFTER  # type: ignore[attr-defined]
+    return error
+
+
+def _child_environment() -> dict[str, str]:
+    # The child imports mdkg the way this process did, installed or from a source checkout.
+    package_parent = str(Path(mdkg.__file__).resolve().parents[1])
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": package_parent + (os.pathsep + path if path else "")}
+
+
+class WorkerPool:
+    """``size`` worker processes over snapshots of one store.
+
+    ``snapshot`` returns the store's whole dataset as N-Quads; it runs in a thread of the server.
+    """
+
+    def __init__(self, *, size: int, backend: str, snapshot: Callable[[], bytes], row_limit: int,
+                 memory_mb: int = 0, start_timeout_s: float = 120.0) -> None:
+        if size < 1:
+            raise ValueError("a worker pool needs at least one worker")
+        self.size = size
+        self._backend = backend
+        self._snapshot = snapshot
+        self._row_limit = row_limit
+        self._memory_mb = memory_mb
+        self._start_timeout_s = start_timeout_s
+        self._environment = _child_environment()
+        self._workers: set[_Worker] = set()
+        self._busy: set[_Worker] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._generation = 0
+        self._snapshot_path: Path | None = None
+        self._scratch: Path | None = None
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._refreshing: asyncio.Lock | None = None
+        self._closing = False
+
+    # --- life cycle ------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Take the first snapshot and start every worker (returns when all are ready)."""
+        self._idle = asyncio.Queue()
+        self._refreshing = asyncio.Lock()
+        self._scratch = Path(tempfile.mkdtemp(prefix="mdkg-query-workers-"))
+        try:
+            await self._take_snapshot()
+            started = await asyncio.gather(*(self._spawn() for _ in range(self.size)),
+                                           return_exceptions=True)
+            failures = [s for s in started if isinstance(s, BaseException)]
+            if failures:
+                raise failures[0]
+        except BaseException:
+            await self.close()
+            raise
+        for worker in started:
+            assert isinstance(worker, _Worker)
+            self._idle.put_nowait(worker)
+
+    async def refresh(self) -> None:
+        """A new snapshot of the store: every query admitted from now on sees the data as they are now."""
+        assert self._refreshing is not None, "start the pool first"
+        async with self._refreshing:
+            await self._take_snapshot()
+
+    async def close(self) -> None:
+        """Stop every worker, running or not, and remove the snapshots."""
+        self._closing = True
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        workers = list(self._workers)
+        self._workers.clear()
+        for worker in workers:
+            worker.kill()
+        await asyncio.to_thread(_reap, [w.process for w in workers])
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def status(self) -> PoolStatus:
+        alive = [w for w in self._workers if w.alive()]
+        return PoolStatus(size=self.size, ready=len(alive), busy=len(self._busy), generation=self._generation,
+                          pids=tuple(sorted(w.pid for w in alive)))
+
+    # --- queries ---------------------------------------------------------------------------------------
+
+    async def run(self, request: QueryRequest, timeout_s: float) -> QueryAnswer:
+        """The answer of one worker, or :class:`QueryTimeout` once ``timeout_s`` has passed.
+
+        The deadline covers waiting for a free worker too: a query that never got one in time is
+        answered 503 (the service was busy), one that ran out of time 504 (it was stopped).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        worker: _Worker | None = None
+        phase = "waiting"
+        finished = False
+        try:
+            async with asyncio.timeout_at(deadline):
+                worker = await self._checkout()
+                if worker.generation != self._generation:
+                    phase = "loading"
+                    await self._reload(worker)
+                phase = "running"
+                await _wire.send(worker.sock, request_to_wire(request, self._row_limit))
+                message, body = await _wire.receive(worker.sock)
+            finished = True
+        except TimeoutError:
+            if phase == "running":
+                raise QueryTimeout(
+                    f"the query ran longer than the deadline of {timeout_s:g} s and was stopped",
+                    detail={"deadline_s": timeout_s}) from None
+            what = "were busy" if phase == "waiting" else "were loading new data"
+            raise _busy(f"all {self.size} query workers {what} for the query's whole deadline of "
+                        f"{timeout_s:g} s; it did not run, try again later") from None
+        except (_wire.ChannelClosed, OSError):
+            if self._closing:
+                raise StoreUnavailable("the service is shutting down") from None
+            raise StoreUnavailable(
+                "the query worker stopped while running this query (it may have exceeded the "
+                "memory a worker may use); the worker has been replaced") from None
+        finally:
+            if worker is not None:
+                if finished:
+                    self._checkin(worker)
+                else:
+                    self._retire(worker)
+        if not message.get("ok"):
+            raise error_from_wire(message)
+        return answer_from_wire(message, body)
+
+    async def _checkout(self) -> _Worker:
+        assert self._idle is not None, "start the pool first"
+        while True:
+            if self._closing:
+                raise StoreUnavailable("the service is shutting down")
+            worker = await self._idle.get()
+            if worker.alive():
+                self._busy.add(worker)
+                return worker
+            self._retire(worker)  # died while idle (killed from outside, out of memory...)
+
+    def _checkin(self, worker: _Worker) -> None:
+        self._busy.discard(worker)
+        if self._closing:
+            worker.kill()
+        else:
+            assert self._idle is not None
+            self._idle.put_nowait(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        """Kill a worker in an unknown state (overran, died, interrupted mid-exchange) and replace it."""
+        self._busy.discard(worker)
+        self._workers.discard(worker)
+        worker.kill()
+        self._background(self._replace(worker))
+
+    # --- workers ---------------------------------------------------------------------------------------
+
+    def _background(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _replace(self, dead: _Worker) -> None:
+        await asyncio.to_thread(_reap, [dead.process])
+        delay = 0.0
+        while not self._closing:
+            try:
+                worker = await self._spawn()
+            except StoreUnavailable as error:
+                delay = min(max(2 * delay, 0.5), _MAX_RESPAWN_DELAY_S)
+                log.error("%s; retrying in %.1f s", error.message, delay)
+                await asyncio.sleep(delay)
+                continue
+            self._checkin(worker)
+            return
+
+    async def _spawn(self) -> _Worker:
+        assert self._snapshot_path is not None
+        parent_end, child_end = socket.socketpair()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", WORKER_MODULE, str(child_end.fileno()), str(os.getpid())],
+                pass_fds=(child_end.fileno(),), stdin=subprocess.DEVNULL, env=self._environment)
+        except OSError as error:
+            parent_end.close()
+            raise StoreUnavailable(f"a query worker could not be started: {error}") from None
+        finally:
+            child_end.close()
+        parent_end.setblocking(False)
+        worker = _Worker(process, parent_end, self._generation)
+        self._workers.add(worker)
+        started = False
+        try:
+            async with asyncio.timeout(self._start_timeout_s):
+                await _wire.send(parent_end, {"op": "start", "backend": self._backend,
+                                              "snapshot": str(self._snapshot_path),
+                                              "generation": worker.generation, "memory_mb": self._memory_mb})
+                message, _ = await _wire.receive(parent_end)
+            if not message.get("ok"):
+                raise error_from_wire(message)
+            started = True
+            return worker
+        except (TimeoutError, _wire.ChannelClosed, OSError) as error:
+            raise StoreUnavailable(f"a query worker did not start: {error or type(error).__name__}") from None
+        finally:
+            if not started:
+                self._workers.discard(worker)
+                worker.kill()
+                await asyncio.to_thread(_reap, [process])
+
+    async def _reload(self, worker: _Worker) -> None:
+        generation, snapshot = self._generation, self._snapshot_path
+        await _wire.send(worker.sock, {"op": "load", "snapshot": str(snapshot), "generation": generation})
+        message, _ = await _wire.receive(worker.sock)
+        if not message.get("ok"):
+            raise error_from_wire(message)
+        worker.generation = generation
+
+    async def _take_snapshot(self) -> None:
+        assert self._scratch is not None
+        generation = self._generation + 1
+        path = self._scratch / f"snapshot-{generation}.nq"
+        data = await asyncio.to_thread(self._snapshot)
+        await asyncio.to_thread(path.write_bytes, data)
+        previous = self._snapshot_path
+        self._snapshot_path, self._generation = path, generation
+        if previous is not None:
+            # A worker still loading it keeps its open file; later ones get the new one.
+            previous.unlink(missing_ok=True)
+
+
+def _reap(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)

@@ -1,0 +1,131 @@
+"""A query worker: a child process holding its own copy of the data, answering one query at a time.
+
+Started by the pool as ``python -m mdkg.execution._worker <fd>``, where ``fd`` is its end of a
+socket pair. The first frame says what to load; the worker answers ``ready``, then one answer
+frame per query frame until the socket closes. It never writes to the data, and the server may
+kill it at any moment (that is how a query past its deadline is stopped).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import resource
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from mdkg.errors import MdkgError
+from mdkg.execution import _wire
+from mdkg.execution._evaluate import evaluate_oxigraph, evaluate_store
+from mdkg.execution._model import (
+    QueryAnswer,
+    QueryRequest,
+    answer_to_wire,
+    error_to_wire,
+    request_from_wire,
+)
+
+log = logging.getLogger("mdkg.execution.worker")
+
+Evaluator = Callable[[QueryRequest, int], QueryAnswer]
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: be killed when the server dies, even by SIGKILL, so that no runaway query outlives it."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the server died before the request above took effect
+        os._exit(0)
+
+
+def _limit_memory(megabytes: int) -> None:
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def load(backend: str, snapshot: Path) -> Evaluator:
+    """The data of ``snapshot`` (N-Quads) in a store of ``backend``, and the function that queries it."""
+    if backend == "oxigraph":
+        store = ox.Store()
+        # extend(parse()) rather than bulk_load(), which renames blank nodes: results keep the labels
+        # the server's own store shows.
+        store.extend(ox.parse(path=str(snapshot), format=ox.RdfFormat.N_QUADS))
+        return lambda request, row_limit: evaluate_oxigraph(store, request, row_limit)
+    if backend == "rdflib":
+        from mdkg.store.rdflib_memory import RdflibStore
+
+        rdflib_store = RdflibStore()
+        rdflib_store.load(snapshot.read_bytes(), media_type="application/n-quads")
+        return lambda request, row_limit: evaluate_store(rdflib_store, request, row_limit)
+    raise ValueError(f"no query workers for the {backend!r} store")
+
+
+def _answer(evaluate: Evaluator, message: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    request, row_limit = request_from_wire(message)
+    try:
+        answer = evaluate(request, row_limit)
+    except MdkgError as error:
+        return error_to_wire(error), b""
+    except MemoryError:
+        return error_to_wire(MdkgError("the query needed more memory than a query worker may use")), b""
+    except Exception:
+        log.exception("query failed in the worker")  # a bug: the traceback goes to the server's stderr
+        return error_to_wire(MdkgError("internal error: this is a bug in mdkg, please report it")), b""
+    return answer_to_wire(answer), answer.body
+
+
+def serve(sock: socket.socket) -> None:
+    start, _ = _wire.receive_blocking(sock)
+    _limit_memory(int(start.get("memory_mb", 0)))
+    generation = start["generation"]
+    try:
+        evaluate = load(start["backend"], Path(start["snapshot"]))
+    except Exception as error:  # the server reports it; the worker has nothing else to do
+        _wire.send_blocking(sock, {"ok": False, "error": "StoreUnavailable",
+                                   "message": f"a query worker could not load the data: {error}"})
+        return
+    _wire.send_blocking(sock, {"ok": True, "ready": generation, "pid": os.getpid()})
+    while True:
+        message, _ = _wire.receive_blocking(sock)
+        if message.get("op") == "load":
+            try:
+                evaluate = load(start["backend"], Path(message["snapshot"]))
+            except Exception as error:
+                _wire.send_blocking(sock, {"ok": False, "error": "StoreUnavailable",
+                                           "message": f"a query worker could not load the data: {error}"})
+                return
+            generation = message["generation"]
+            _wire.send_blocking(sock, {"ok": True, "ready": generation, "pid": os.getpid()})
+            continue
+        reply, body = _answer(evaluate, message)
+        _wire.send_blocking(sock, reply, body)
+
+
+def main(argv: list[str]) -> int:
+    fd, parent = int(argv[0]), int(argv[1])
+    _die_with_parent(parent)
+    # Ctrl-C in a terminal reaches the whole process group; the server decides when workers stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.basicConfig(level=logging.WARNING, format="mdkg query worker %(process)d: %(message)s")
+    sock = socket.socket(fileno=fd)
+    try:
+        serve(sock)
+    except _wire.ChannelClosed:
+        pass  # the server closed the socket: the normal way to stop
+    finally:
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

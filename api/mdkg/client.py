@@ -36,6 +36,7 @@ from rdflib.namespace import RDF, XSD
 from mdkg import errors
 from mdkg.errors import MdkgError, NotFound
 from mdkg.namespaces import PREFIXES
+from mdkg.queries import QueryDefinitionError
 from mdkg.settings import CANONICAL_BASE_IRI, Settings
 from mdkg.store import AskResult, GraphResult, SelectResult, Store, Term
 
@@ -322,7 +323,7 @@ def parse_sparql_json(body: bytes | str) -> SelectResult | AskResult:
 
 
 def _error_classes() -> tuple[dict[str, type[MdkgError]], dict[int, type[MdkgError]]]:
-    by_code: dict[str, type[MdkgError]] = {}
+    by_code: dict[str, type[MdkgError]] = {QueryDefinitionError.code: QueryDefinitionError}
     by_status: dict[int, type[MdkgError]] = {}
     pending: list[type[MdkgError]] = [MdkgError]
     while pending:  # breadth first, so that a status maps to its most general class
@@ -331,6 +332,20 @@ def _error_classes() -> tuple[dict[str, type[MdkgError]], dict[int, type[MdkgErr
         by_status.setdefault(cls.status, cls)
         pending.extend(cls.__subclasses__())
     return by_code, by_status
+
+
+def _instance(cls: type[MdkgError], message: str, detail: dict[str, Any]) -> MdkgError:
+    """``cls`` with the service's message and detail, whatever its own constructor takes."""
+    if cls.__init__ is MdkgError.__init__:
+        return cls(message, detail=detail)
+    # A subclass with its own constructor (QueryDefinitionError takes file, line, problem) gets the
+    # message as sent, and the attributes its constructor would set from what the detail carries.
+    error = cls.__new__(cls)
+    MdkgError.__init__(error, message, detail=detail)
+    for key, value in detail.items():
+        if key.isidentifier() and not hasattr(error, key):
+            setattr(error, key, value)
+    return error
 
 
 def error_from_response(response: httpx.Response) -> MdkgError:
@@ -353,7 +368,7 @@ def error_from_response(response: httpx.Response) -> MdkgError:
     cls = by_code.get(code)
     if cls is None or cls.status != status:
         cls = by_status.get(status, MdkgError)
-    error = cls(message, detail=detail)
+    error = _instance(cls, message, detail)
     if code and error.code != code:
         error.code = code
     if error.status != status:

@@ -4,7 +4,7 @@
 * ``fixture_local`` / ``fixture_remote``  clients of ``fixtures/root`` (every literal type, an ASK and a
   CONSTRUCT query), in process and over HTTP
 * ``rebased_url``                         a server whose base IRI is its own URL (data rebased on load)
-* ``serve``                               the context manager behind the servers, for one-off apps
+* ``serve_app``                           the context manager behind the servers, for one-off apps
 
 Servers listen on a free 127.0.0.1 port and are stopped when their fixture ends. The pattern is
 that of ``tests/service/conftest.py`` (not imported: a conftest is not a module to import from).
@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,5 +107,5 @@ def rebased_url(fixture_settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture
-def both_fixture_clients(fixture_local: Client, fixture_remote: Client) -> tuple[Client, Client]:
-    return fixture_local, fixture_remote
+def serve_app() -> Callable[[AppFactory], AbstractContextManager[str]]:
+    return serve

@@ -34,13 +34,16 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from mdkg import errors
+from mdkg.dataset import load_dataset
 from mdkg.errors import MdkgError, NotFound
+from mdkg.graph_views import Vocab
+from mdkg.graph_views import describe as neighbourhood_of
 from mdkg.namespaces import PREFIXES
-from mdkg.queries import QueryDefinitionError
+from mdkg.queries import NamedQueryLibrary, QueryDefinitionError, run_named_query
 from mdkg.settings import CANONICAL_BASE_IRI, Settings
-from mdkg.store import AskResult, GraphResult, SelectResult, Store, Term
+from mdkg.store import AskResult, GraphResult, SelectResult, Store, Term, open_store
 
-__all__ = ["Client", "to_dataframe"]
+__all__ = ["Client", "error_from_response", "parse_sparql_json", "python_value", "raw_params", "to_dataframe"]
 
 SPARQL_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -166,11 +169,6 @@ class _InProcess:
     """The store itself, queried through the same library and binding code as the service."""
 
     def __init__(self, settings: Settings, store: Store | None) -> None:
-        from mdkg.dataset import load_dataset
-        from mdkg.graph_views import Vocab
-        from mdkg.queries import NamedQueryLibrary
-        from mdkg.store import open_store
-
         self.settings = settings
         self.vocab = Vocab(settings.base_iri)
         self.owns_store = store is None
@@ -186,23 +184,19 @@ class _InProcess:
         self.library = NamedQueryLibrary.from_dir(settings.queries_dir, settings.base_iri, strict=False)
 
     def named(self, name: str, params: dict[str, str | list[str]]) -> Result:
-        from mdkg.queries import run_named_query
-
         return run_named_query(self.store, self.library.get(name), params)
 
     def sparql(self, text: str) -> Result:
         return self.store.query(text)
 
     def describe(self, iri_or_id: str) -> Graph:
-        from mdkg.graph_views import describe
-
         iri = self.vocab.entity_iri(iri_or_id)
         if iri == self.vocab.ontology:
             # The service answers the ontology's IRI with the whole ontology graph: so does the client.
             graph = Graph()
             data = self.store.export(media_type=N_TRIPLES, graph=str(self.vocab.ontology_graph))
             return _graph_of(graph.parse(data=data, format="nt"))
-        hood = describe(self.store, self.vocab, iri)
+        hood = neighbourhood_of(self.store, self.vocab, iri)
         if not hood.exists:
             raise NotFound(f"no resource {iri} in the dataset", detail={"iri": str(iri)})
         return _graph_of(hood.as_graph())

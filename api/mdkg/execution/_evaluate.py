@@ -182,10 +182,10 @@ def _graph_answer(found: ox.QueryTriples, request: QueryRequest, row_limit: int)
     if media_type is None:
         return QueryAnswer(is_graph=True, media_type=None, row_limit=row_limit)
     triples = list(islice(found, row_limit + 1))
+    if media_type == RDF_XML:  # mdkg writes RDF/XML itself (see mdkg.results), and cuts it there
+        return answer_from_result(GraphResult([_to_rdflib(t) for t in triples]), request, row_limit)
     truncated = len(triples) > row_limit
     triples = triples[:row_limit]
-    if media_type == RDF_XML:  # mdkg writes RDF/XML itself (see mdkg.results)
-        return answer_from_result(GraphResult([_to_rdflib(t) for t in triples]), request, row_limit)
     options: dict[str, object] = {"format": OX_FORMATS[rdf_format(media_type).name]}
     if media_type in _PREFIXED_GRAPH_FORMATS and (used := _used_prefixes(triples, request.prefixes)):
         options["prefixes"] = used

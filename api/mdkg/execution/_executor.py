@@ -46,6 +46,10 @@ class QueryExecutor(Protocol):
 
     def pool_status(self) -> PoolStatus | None: ...
 
+    def queries_in_progress(self) -> int:
+        """Queries admitted and not yet answered (running, or waiting for a worker)."""
+        ...
+
 
 class _Slot:
     """One admitted query, released once: by the thread that ran it, or by the caller if it never ran."""
@@ -129,6 +133,9 @@ class PooledExecutor:
     def pool_status(self) -> PoolStatus | None:
         return self.pool.status()
 
+    def queries_in_progress(self) -> int:
+        return self._admission.in_progress
+
 
 def _evaluate_here(store: Store, request: QueryRequest, row_limit: int) -> QueryAnswer:
     failure: MdkgError
@@ -189,3 +196,6 @@ class InProcessExecutor:
 
     def pool_status(self) -> PoolStatus | None:
         return None
+
+    def queries_in_progress(self) -> int:
+        return self._admission.in_progress

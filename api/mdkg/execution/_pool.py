@@ -50,6 +50,9 @@ class _Worker:
     process: subprocess.Popen[bytes]
     sock: socket.socket
     generation: int
+    started: bool = False
+    """It has loaded its data and answered ``ready``."""
+    busy: bool = False
 
     @property
     def pid(self) -> int:
@@ -58,10 +61,13 @@ class _Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def kill(self) -> None:
+    def kill(self, *, keep_socket: bool = False) -> None:
+        """SIGKILL; ``keep_socket`` while a request still reads it (it then reads end-of-file)."""
         with contextlib.suppress(OSError):
             self.process.kill()
-        self.sock.close()
+        if not keep_socket:
+            # Closing a socket asyncio is reading from would leave that read waiting forever.
+            self.sock.close()
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class PoolStatus:
     busy: int
     generation: int
     pids: tuple[int, ...] = field(default=())
+    busy_pids: tuple[int, ...] = field(default=())
 
 
 def _busy(message: str) -> StoreUnavailable:
@@ -105,8 +112,8 @@ class WorkerPool:
         self._memory_mb = memory_mb
         self._start_timeout_s = start_timeout_s
         self._environment = _child_environment()
-        self._workers: set[_Worker] = set()
-        self._busy: set[_Worker] = set()
+        # Replaced, never changed in place, so that status() may read it from any thread.
+        self._workers: frozenset[_Worker] = frozenset()
         self._tasks: set[asyncio.Task[None]] = set()
         self._generation = 0
         self._snapshot_path: Path | None = None
@@ -149,18 +156,18 @@ class WorkerPool:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        workers = list(self._workers)
-        self._workers.clear()
+        workers, self._workers = self._workers, frozenset()
         for worker in workers:
-            worker.kill()
+            worker.kill(keep_socket=worker.busy)  # a busy worker's request closes it, via _retire
         await asyncio.to_thread(_reap, [w.process for w in workers])
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
 
     def status(self) -> PoolStatus:
-        alive = [w for w in self._workers if w.alive()]
-        return PoolStatus(size=self.size, ready=len(alive), busy=len(self._busy), generation=self._generation,
-                          pids=tuple(sorted(w.pid for w in alive)))
+        alive = [w for w in self._workers if w.started and w.alive()]
+        busy = sorted(w.pid for w in alive if w.busy)
+        return PoolStatus(size=self.size, ready=len(alive), busy=len(busy), generation=self._generation,
+                          pids=tuple(sorted(w.pid for w in alive)), busy_pids=tuple(busy))
 
     # --- queries ---------------------------------------------------------------------------------------
 
@@ -216,12 +223,12 @@ class WorkerPool:
                 raise StoreUnavailable("the service is shutting down")
             worker = await self._idle.get()
             if worker.alive():
-                self._busy.add(worker)
+                worker.busy = True
                 return worker
             self._retire(worker)  # died while idle (killed from outside, out of memory...)
 
     def _checkin(self, worker: _Worker) -> None:
-        self._busy.discard(worker)
+        worker.busy = False
         if self._closing:
             worker.kill()
         else:
@@ -230,10 +237,10 @@ class WorkerPool:
 
     def _retire(self, worker: _Worker) -> None:
         """Kill a worker in an unknown state (overran, died, interrupted mid-exchange) and replace it."""
-        self._busy.discard(worker)
-        self._workers.discard(worker)
+        self._workers -= {worker}
         worker.kill()
-        self._background(self._replace(worker))
+        if not self._closing:  # else close() reaps it
+            self._background(self._replace(worker))
 
     # --- workers ---------------------------------------------------------------------------------------
 
@@ -270,7 +277,7 @@ class WorkerPool:
             child_end.close()
         parent_end.setblocking(False)
         worker = _Worker(process, parent_end, self._generation)
-        self._workers.add(worker)
+        self._workers |= {worker}
         started = False
         try:
             async with asyncio.timeout(self._start_timeout_s):
@@ -280,13 +287,13 @@ class WorkerPool:
                 message, _ = await _wire.receive(parent_end)
             if not message.get("ok"):
                 raise error_from_wire(message)
-            started = True
+            started = worker.started = True
             return worker
         except (TimeoutError, _wire.ChannelClosed, OSError) as error:
             raise StoreUnavailable(f"a query worker did not start: {error or type(error).__name__}") from None
         finally:
             if not started:
-                self._workers.discard(worker)
+                self._workers -= {worker}
                 worker.kill()
                 await asyncio.to_thread(_reap, [process])
 

@@ -37,6 +37,7 @@ log = logging.getLogger("mdkg.execution.worker")
 
 Evaluator = Callable[[QueryRequest, int], QueryAnswer]
 _PR_SET_PDEATHSIG = 1
+_NICENESS = 5
 
 
 def _die_with_parent(parent: int) -> None:
@@ -114,6 +115,10 @@ def serve(sock: socket.socket) -> None:
 def main(argv: list[str]) -> int:
     fd, parent = int(argv[0]), int(argv[1])
     _die_with_parent(parent)
+    # Below the server's own priority: under load, the event loop and the requests that need no worker
+    # (health checks, named queries) get the CPU first.
+    with contextlib.suppress(OSError):
+        os.nice(_NICENESS)
     # Ctrl-C in a terminal reaches the whole process group; the server decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=logging.WARNING, format="mdkg query worker %(process)d: %(message)s")

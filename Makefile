@@ -26,10 +26,10 @@ serve: build
 	$(BIN)/mdkg serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check api tests bench
+	$(BIN)/ruff check api tests $(wildcard bench)
 
 test: $(STAMP)
-	$(BIN)/ruff check api tests bench
+	$(BIN)/ruff check api tests $(wildcard bench)
 	$(BIN)/python -m pytest
 
 clean:

@@ -13,7 +13,8 @@ from mdkg.settings import Settings
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, object] = {}
-    for name in ("root", "base_iri", "store", "store_path"):
+    for name in ("root", "base_iri", "store", "store_path", "remote_query_url", "remote_update_url",
+                 "remote_gsp_url"):
         value = getattr(args, name, None)
         if value is not None:
             overrides[name] = value
@@ -109,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="store backend (default oxigraph, embedded)")
     serve.add_argument("--store-path", dest="store_path", type=Path,
                        help="on-disk folder for the embedded Oxigraph store (default: in memory)")
+    serve.add_argument("--remote-query-url", dest="remote_query_url",
+                       help="with --store remote: the SPARQL query endpoint of the remote store")
+    serve.add_argument("--remote-update-url", dest="remote_update_url",
+                       help="with --store remote: its SPARQL update endpoint (default: the query URL)")
+    serve.add_argument("--remote-gsp-url", dest="remote_gsp_url",
+                       help="with --store remote: its Graph Store Protocol endpoint (optional)")
     return parser
 
 

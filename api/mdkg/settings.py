@@ -65,6 +65,8 @@ class Settings:
     """Address-space limit of each query worker (0: none); a query exceeding it ends its worker (503)."""
 
     max_query_chars: int = 100_000
+    max_query_nesting: int = 64
+    """Deepest nesting of brackets, braces and ``<< >>`` in a query or update, checked before parsing."""
     max_body_bytes: int = 10_000_000
     max_result_rows: int = 100_000
 
@@ -115,6 +117,8 @@ class Settings:
             "MDKG_MAX_CONCURRENT_QUERIES": ("max_concurrent_queries", int),
             "MDKG_QUERY_WORKER_MEMORY_MB": ("query_worker_memory_mb", int),
             "MDKG_MAX_RESULT_ROWS": ("max_result_rows", int),
+            "MDKG_MAX_QUERY_CHARS": ("max_query_chars", int),
+            "MDKG_MAX_QUERY_NESTING": ("max_query_nesting", int),
         }
         for variable, (name, convert) in mapping.items():
             if variable in os.environ:

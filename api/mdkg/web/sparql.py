@@ -34,6 +34,7 @@ from mdkg.errors import (
     UnsupportedMediaType,
 )
 from mdkg.execution import QueryAnswer, QueryRequest, query_executor, truncation_headers
+from mdkg.guard import inspect_request
 from mdkg.namespaces import PREFIXES, DatasetIris
 from mdkg.settings import Settings
 from mdkg.store import QueryDataset
@@ -334,6 +335,12 @@ _OPENAPI = {
 async def sparql(request: Request) -> Response:
     state = app_state(request)
     operation = await read_operation(request, state.settings)
+    if operation.kind != "describe":
+        # mdkg.guard: size, nesting, SERVICE/LOAD and graphs the store does not hold, refused before
+        # any engine (or worker) sees the text.
+        await run_in_threadpool(inspect_request, operation.text, kind=operation.kind,
+                                store=state.require_store(), settings=state.settings,
+                                dataset=operation.using if operation.kind == "update" else operation.dataset)
     if operation.kind == "describe":
         return await _service_description(request, operation)
     if operation.kind == "update":

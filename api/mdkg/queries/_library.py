@@ -12,10 +12,11 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from mdkg.errors import MdkgError, NotFound, ParameterError, QuerySyntaxError
+from mdkg.guard import OwnGraphs, inspect_query
 from mdkg.namespaces import PREFIXES
 from mdkg.queries._frontmatter import LinedMapping, QueryDefinitionError, split_query_file
 from mdkg.queries._params import QueryParameter, parse_declaration
-from mdkg.settings import CANONICAL_BASE_IRI
+from mdkg.settings import CANONICAL_BASE_IRI, Settings
 from mdkg.store import AskResult, GraphResult, SelectResult, Store, Term
 from mdkg.store.oxigraph import OxigraphStore
 
@@ -87,6 +88,7 @@ class NamedQuery:
             raise QueryDefinitionError(file, split.sparql_first_line, "the file holds no SPARQL query")
         parameters = _parameters(front, split.sparql, file, base_iri)
         executable = rebase_query_text(split.sparql, base_iri)
+        _guard(executable, file, split.sparql_first_line, base_iri)  # mdkg.guard, once, when the file is read
         form = _check_with_empty_store(executable, parameters, front, file, split.sparql_first_line)
         return cls(name=name, file=file, summary=summary.strip(), description=description.strip(),
                    tags=tags, default_view=default_view, parameters=parameters, sparql=split.sparql,
@@ -264,6 +266,18 @@ _PLACEHOLDERS: dict[str, Term] = {
     "gYear": Literal("2000", datatype=XSD.gYear),
     "gYearMonth": Literal("2000-01", datatype=XSD.gYearMonth),
 }
+
+
+def _guard(sparql: str, file: str, first_line: int, base_iri: str) -> None:
+    """Named queries are configuration, yet their text reaches the same engines as a user's: the
+    guard refuses SERVICE, LOAD, nesting bombs and FROM graphs outside mdkg's own dataset."""
+    try:
+        # The default limits: the library is read without the app's settings.
+        inspect_query(sparql, kind="query", held_graphs=OwnGraphs(base_iri), settings=Settings())
+    except MdkgError as error:
+        line = error.detail.get("line")
+        raise QueryDefinitionError(file, first_line + line - 1 if isinstance(line, int) else first_line,
+                                   error.message) from None
 
 
 def _check_with_empty_store(sparql: str, parameters: tuple[QueryParameter, ...], front: LinedMapping,

@@ -53,6 +53,8 @@ class _Worker:
     started: bool = False
     """It has loaded its data and answered ``ready``."""
     busy: bool = False
+    retired: bool = False
+    """Killed; it may still sit in the idle queue, where checkout skips it."""
 
     @property
     def pid(self) -> int:
@@ -126,7 +128,8 @@ class WorkerPool:
 
     async def start(self) -> None:
         """Take the first snapshot and start every worker (returns when all are ready)."""
-        self._idle = asyncio.Queue()
+        # Last in, first out: the worker that just answered is the one still in the CPU's caches.
+        self._idle = asyncio.LifoQueue()
         self._refreshing = asyncio.Lock()
         self._scratch = Path(tempfile.mkdtemp(prefix="mdkg-query-workers-"))
         try:
@@ -141,7 +144,7 @@ class WorkerPool:
             raise
         for worker in started:
             assert isinstance(worker, _Worker)
-            self._idle.put_nowait(worker)
+            self._checkin(worker)
 
     async def refresh(self) -> None:
         """A new snapshot of the store: every query admitted from now on sees the data as they are now."""
@@ -158,6 +161,8 @@ class WorkerPool:
         await asyncio.gather(*tasks, return_exceptions=True)
         workers, self._workers = self._workers, frozenset()
         for worker in workers:
+            if not worker.busy:
+                self._unwatch(worker)
             worker.kill(keep_socket=worker.busy)  # a busy worker's request closes it, via _retire
         await asyncio.to_thread(_reap, [w.process for w in workers])
         if self._scratch is not None:
@@ -222,21 +227,38 @@ class WorkerPool:
             if self._closing:
                 raise StoreUnavailable("the service is shutting down")
             worker = await self._idle.get()
+            if worker.retired:
+                continue  # found dead while idle, and already replaced
+            self._unwatch(worker)
             if worker.alive():
                 worker.busy = True
                 return worker
-            self._retire(worker)  # died while idle (killed from outside, out of memory...)
+            self._retire(worker)
 
     def _checkin(self, worker: _Worker) -> None:
         worker.busy = False
         if self._closing:
             worker.kill()
-        else:
-            assert self._idle is not None
-            self._idle.put_nowait(worker)
+            return
+        assert self._idle is not None
+        # An idle worker says nothing until asked: if its socket turns readable, the worker has died
+        # (killed from outside, out of memory...), and it is replaced now rather than when next needed.
+        asyncio.get_running_loop().add_reader(worker.sock.fileno(), self._died_while_idle, worker)
+        self._idle.put_nowait(worker)
+
+    def _unwatch(self, worker: _Worker) -> None:
+        with contextlib.suppress(ValueError, OSError):  # a closed socket has no file descriptor
+            asyncio.get_running_loop().remove_reader(worker.sock.fileno())
+
+    def _died_while_idle(self, worker: _Worker) -> None:
+        self._unwatch(worker)
+        if not worker.retired:
+            log.warning("query worker %d stopped while idle; replacing it", worker.pid)
+            self._retire(worker)
 
     def _retire(self, worker: _Worker) -> None:
         """Kill a worker in an unknown state (overran, died, interrupted mid-exchange) and replace it."""
+        worker.retired = True
         self._workers -= {worker}
         worker.kill()
         if not self._closing:  # else close() reaps it

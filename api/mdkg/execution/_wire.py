@@ -34,12 +34,23 @@ def _decode(payload: bytes | bytearray) -> dict[str, Any]:
     return message
 
 
+_SMALL = 64 * 1024
+"""Frames up to this size go out in one piece; larger bodies are sent without being copied."""
+_FIRST_READ = 64 * 1024
+
+
+def _pieces(message: dict[str, Any], body: bytes) -> list[bytes]:
+    parts = encode(message, body)
+    if len(body) <= _SMALL:
+        return [b"".join(parts)]  # one system call, and one wake-up on the other side
+    return [parts[0] + parts[1], body]
+
+
 # --- the worker's side: blocking -----------------------------------------------------------------------
 
 def send_blocking(sock: socket.socket, message: dict[str, Any], body: bytes = b"") -> None:
-    for part in encode(message, body):
-        if part:
-            sock.sendall(part)
+    for piece in _pieces(message, body):
+        sock.sendall(piece)
 
 
 def _read_blocking(sock: socket.socket, size: int) -> bytearray:
@@ -66,27 +77,36 @@ def receive_blocking(sock: socket.socket) -> tuple[dict[str, Any], bytes]:
 
 async def send(sock: socket.socket, message: dict[str, Any], body: bytes = b"") -> None:
     loop = asyncio.get_running_loop()
-    for part in encode(message, body):
-        if part:
-            await loop.sock_sendall(sock, part)
+    for piece in _pieces(message, body):
+        await loop.sock_sendall(sock, piece)
 
 
-async def _read(sock: socket.socket, size: int) -> bytearray:
+async def _fill(sock: socket.socket, view: memoryview) -> None:
     loop = asyncio.get_running_loop()
-    buffer = bytearray(size)
-    view = memoryview(buffer)
     received = 0
-    while received < size:
+    while received < len(view):
         count = await loop.sock_recv_into(sock, view[received:])
         if count == 0:
             raise ChannelClosed("the worker closed its socket")
         received += count
-    return buffer
 
 
 async def receive(sock: socket.socket) -> tuple[dict[str, Any], bytes]:
-    message_size, body_size = HEADER.unpack(await _read(sock, HEADER.size))
+    """One frame. A worker sends one frame per request, so a first read may take the whole frame."""
+    loop = asyncio.get_running_loop()
+    first = bytearray(_FIRST_READ)
+    have = 0
+    while have < HEADER.size:
+        count = await loop.sock_recv_into(sock, memoryview(first)[have:])
+        if count == 0:
+            raise ChannelClosed("the worker closed its socket")
+        have += count
+    message_size, body_size = HEADER.unpack_from(first)
     if message_size > MAX_MESSAGE_BYTES:
         raise ChannelClosed(f"frame of {message_size} bytes refused")
-    message = _decode(await _read(sock, message_size))
-    return message, bytes(await _read(sock, body_size)) if body_size else b""
+    frame = bytearray(HEADER.size + message_size + body_size)
+    taken = min(have, len(frame))
+    frame[:taken] = first[:taken]
+    await _fill(sock, memoryview(frame)[taken:])
+    message = _decode(frame[HEADER.size:HEADER.size + message_size])
+    return message, bytes(memoryview(frame)[HEADER.size + message_size:])

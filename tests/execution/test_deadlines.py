@@ -155,3 +155,13 @@ def test_an_injected_store_runs_queries_in_process_with_the_same_deadline(tmp_pa
         assert httpx.get(f"{url}/healthz", timeout=CALL_BOUND_S).status_code == 200
         wait_until(lambda: query_executor(app.state.mdkg).queries_in_progress() == 0)
     store.close()
+
+
+def test_a_query_past_the_workers_memory_limit_ends_that_worker_only(chain_root: Path) -> None:
+    app = create_app(chain_settings(chain_root, query_workers=1, query_worker_memory_mb=400,
+                                    query_timeout_s=CALL_BOUND_S))
+    sorted_product = "SELECT * WHERE { GRAPH ?graph { ?a ?b ?c . ?d ?e ?f } } ORDER BY ?c ?f"
+    with serve_app(app) as url:
+        error = _error(_sparql(url, sorted_product), 503, "store_unavailable")
+        assert "memory" in error["message"] and "replaced" in error["message"]
+        assert _next_of_first(_sparql(url, CHEAP_QUERY)) == f"{EX}n/2"

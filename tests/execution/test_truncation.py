@@ -119,3 +119,22 @@ def test_in_process_queries_are_cut_the_same_way(chain_root: Path) -> None:
         assert len(_bindings(response)) == ROW_LIMIT
         assert json.loads(response.content)[NOTE_MEMBER]["limit"] == ROW_LIMIT
     store.close()
+
+
+def test_named_query_results_are_cut_the_same_way(tmp_path: Path) -> None:
+    root = tmp_path
+    (root / "queries").mkdir()
+    (root / "queries" / "edges.rq").write_text("#+ summary: Every edge of the chain\n" + EDGES + "\n")
+    (root / "graph" / "sources").mkdir(parents=True)
+    (root / "graph" / "sources" / "chain.ttl").write_text(
+        "".join(f"<{EX}n/{i}> <{EX}next> <{EX}n/{i + 1}> .\n" for i in range(ROW_LIMIT + 5)))
+    app = create_app(Settings(root=root, max_result_rows=ROW_LIMIT, query_workers=0))
+    with serve_app(app) as url:
+        response = httpx.get(f"{url}/queries/edges.json", timeout=CALL_BOUND_S)
+        assert response.status_code == 200, response.text
+        _assert_truncated(response)
+        assert len(_bindings(response)) == ROW_LIMIT and response.json()[NOTE_MEMBER]["truncated"]
+        by_accept = httpx.get(f"{url}/queries/edges", headers={"Accept": "application/json"},
+                              timeout=CALL_BOUND_S)
+        _assert_truncated(by_accept)
+        assert by_accept.json()[NOTE_MEMBER]["limit"] == ROW_LIMIT

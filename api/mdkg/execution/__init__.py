@@ -21,9 +21,10 @@ their next query.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from mdkg.execution._evaluate import NOTE_MEMBER
+from mdkg.execution._evaluate import NOTE_MEMBER, answer_from_result
 from mdkg.execution._executor import (
     WORKER_BACKENDS,
     InProcessExecutor,
@@ -32,6 +33,8 @@ from mdkg.execution._executor import (
 )
 from mdkg.execution._model import QueryAnswer, QueryRequest
 from mdkg.execution._pool import PoolStatus, WorkerPool
+from mdkg.results import graph_format, tabular_format
+from mdkg.store import GraphResult, QueryResult
 
 if TYPE_CHECKING:  # the workers import this package and need nothing of the web layer
     from mdkg.web.state import AppState
@@ -48,6 +51,7 @@ __all__ = [
     "QueryRequest",
     "WorkerPool",
     "query_executor",
+    "serialize_capped",
     "start_query_executor",
     "stop_query_executor",
     "store_changed",
@@ -57,6 +61,16 @@ __all__ = [
 TRUNCATED_HEADER = "MDKG-Truncated"
 ROW_LIMIT_HEADER = "MDKG-Row-Limit"
 _EXECUTOR_KEY = "execution.executor"
+
+
+def serialize_capped(result: QueryResult, media_type: str, row_limit: int, *,
+                     prefixes: Mapping[str, str] | None = None) -> QueryAnswer:
+    """A result computed elsewhere (named queries run in process), cut and marked like the workers' ones."""
+    graph = isinstance(result, GraphResult)
+    canonical = (graph_format if graph else tabular_format)(media_type) or media_type
+    request = QueryRequest("", tabular_media_type=None if graph else canonical,
+                           graph_media_type=canonical if graph else None, prefixes=dict(prefixes or {}))
+    return answer_from_result(result, request, row_limit)
 
 
 def truncation_headers(answer: QueryAnswer) -> dict[str, str]:

@@ -49,6 +49,9 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _limit_memory(megabytes: int) -> None:
+    # A worker past its limit aborts; a core file per runaway query would fill the disk instead.
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if megabytes > 0:
         limit = megabytes * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -25,6 +25,7 @@ from rdflib import URIRef
 
 from mdkg import results
 from mdkg.errors import NotAcceptable, NotFound, ParameterError
+from mdkg.execution import serialize_capped, truncation_headers
 from mdkg.namespaces import PREFIXES
 from mdkg.queries import (
     NamedQuery,
@@ -169,9 +170,11 @@ def _respond(request: Request, named_query: NamedQuery, suffix: str | None) -> R
     if isinstance(result, GraphResult) and media_type in (CSV, TSV):
         # A graph as a three-column table is what a spreadsheet can open.
         result = SelectResult(("subject", "predicate", "object"), [tuple(t) for t in result.triples])
-    base = normalized_base(app_state(request).settings.base_iri)
-    body = results.serialize(result, media_type, prefixes=_deployment_prefixes(base))
-    return Response(body, media_type=results.content_type(media_type), headers={"Vary": "Accept"})
+    settings = app_state(request).settings
+    answer = serialize_capped(result, media_type, settings.max_result_rows,
+                              prefixes=_deployment_prefixes(normalized_base(settings.base_iri)))
+    return Response(answer.body, media_type=results.content_type(media_type),
+                    headers={"Vary": "Accept", **truncation_headers(answer)})
 
 
 @dataclass

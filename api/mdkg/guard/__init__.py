@@ -24,6 +24,9 @@ It refuses, in this order:
   :func:`inspect_request` chooses that for the embedded stores and refuses for the remote one,
   whose engine might fetch them.
 
+RDF documents a client sends go through :func:`inspect_document` before a parser reads them: RDF/XML
+with ``<!DOCTYPE`` or ``<!ENTITY`` and JSON-LD with a remote or ``file:`` context are refused (400).
+
 Keywords are found on the tokens of :mod:`mdkg.store._sparql_text` (outside strings, IRIs and
 comments, case-insensitively, not inside prefixed names such as ``ex:service``), in the text as
 written and as engines read it once ``\\u`` escapes are expanded.
@@ -36,6 +39,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mdkg.errors import BadRequest, Forbidden, PayloadTooLarge
+from mdkg.guard._documents import inspect_document
 from mdkg.guard._nesting import nesting_depth
 from mdkg.guard._outbound import GraphReference, Words, dataset_graphs, refused_keywords
 from mdkg.guard._readings import Reading, readings, refuse_escapes_outside_strings
@@ -43,7 +47,14 @@ from mdkg.settings import Settings
 from mdkg.store import QueryDataset, Store
 from mdkg.store._sparql_text import Token, tokens
 
-__all__ = ["SELF_CONTAINED_STORES", "HeldGraphs", "OwnGraphs", "inspect_query", "inspect_request"]
+__all__ = [
+    "SELF_CONTAINED_STORES",
+    "HeldGraphs",
+    "OwnGraphs",
+    "inspect_document",
+    "inspect_query",
+    "inspect_request",
+]
 
 Kind = Literal["query", "update"]
 HeldGraphs = Container[str] | Callable[[], Container[str]]

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from mdkg import results
-from mdkg.errors import MdkgError, NotAcceptable, StoreUnavailable
+from mdkg.errors import MdkgError, NotAcceptable, QuerySyntaxError, StoreUnavailable
 from mdkg.execution._limit import limited_select
 from mdkg.execution._model import QueryAnswer, QueryRequest
 from mdkg.formats import rdf_format
@@ -94,7 +94,14 @@ def answer_from_result(result: QueryResult, request: QueryRequest, row_limit: in
 
 def evaluate_store(store: Store, request: QueryRequest, row_limit: int) -> QueryAnswer:
     """Any backend, through the Store contract (rows become rdflib terms)."""
-    result = store.query(request.text, dataset=request.dataset)
+    limited = limited_select(request.text, row_limit + 1)
+    try:
+        # The engine stops at the cap instead of handing over every row as Python objects.
+        result = store.query(limited.text if limited else request.text, dataset=request.dataset)
+    except QuerySyntaxError:
+        if limited is None or not limited.rewritten:
+            raise
+        result = store.query(request.text, dataset=request.dataset)  # the user's text names the error
     return answer_from_result(result, request, row_limit)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -90,11 +91,17 @@ def _busy(message: str) -> StoreUnavailable:
     return error
 
 
+_BOOTSTRAP = (
+    "import json, os, sys; sys.path[:] = json.loads(os.environ.pop('MDKG_WORKER_SYS_PATH')); "
+    f"from {WORKER_MODULE} import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
 def _child_environment() -> dict[str, str]:
-    # The child imports mdkg the way this process did, installed or from a source checkout.
-    package_parent = str(Path(mdkg.__file__).resolve().parents[1])
-    path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": package_parent + (os.pathsep + path if path else "")}
+    # The child imports mdkg from where this process did (installed, or a source checkout), with this
+    # process's own module path, as multiprocessing's spawn does.
+    path = [str(Path(mdkg.__file__).resolve().parents[1]), *sys.path]
+    return {**os.environ, "MDKG_WORKER_SYS_PATH": json.dumps(list(dict.fromkeys(path)))}
 
 
 class WorkerPool:
@@ -290,7 +297,7 @@ class WorkerPool:
         parent_end, child_end = socket.socketpair()
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", WORKER_MODULE, str(child_end.fileno()), str(os.getpid())],
+                [sys.executable, "-c", _BOOTSTRAP, str(child_end.fileno()), str(os.getpid())],
                 pass_fds=(child_end.fileno(),), stdin=subprocess.DEVNULL, env=self._environment)
         except OSError as error:
             parent_end.close()

@@ -1,9 +1,10 @@
 """A query worker: a child process holding its own copy of the data, answering one query at a time.
 
-Started by the pool as ``python -m mdkg.execution._worker <fd>``, where ``fd`` is its end of a
-socket pair. The first frame says what to load; the worker answers ``ready``, then one answer
-frame per query frame until the socket closes. It never writes to the data, and the server may
-kill it at any moment (that is how a query past its deadline is stopped).
+Started by the pool as ``main([fd, server_pid])`` in a fresh interpreter (``python -c``, with the
+server's module path), where ``fd`` is its end of a socket pair. The first frame says what to load;
+the worker answers ``ready``, then one answer frame per query frame until the socket closes. It
+never writes to the data, and the server may kill it at any moment (that is how a query past its
+deadline is stopped).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 ``FROM`` / ``FROM NAMED`` / ``USING`` / ``USING NAMED`` name.
 
 Keywords are found on tokens (so never inside strings, IRIs or comments), case-insensitively, and
-not inside prefixed names (``ex:service``, ``service:x``) or language tags (``"x"@service``).
+not in the local part of a prefixed name (``ex:service``) or in a language tag (``"x"@service``).
+A prefix is no shelter (``service:x`` counts, see :class:`Words`).
 
 Oxigraph matches a keyword without requiring a word boundary after it: ``SERVICESILENT<...>`` is a
 SERVICE call there, and ``?s ?p trueSERVICE <...> {}`` ends a triple with ``true`` and then calls

@@ -70,6 +70,8 @@ from mdkg.web.app import create_app
 logging.getLogger("mdkg.access").setLevel(logging.WARNING)
 root, port, workers = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 settings = Settings(root=root, query_workers=workers, max_concurrent_queries=64)
+if hasattr(settings, "rate_limit_per_s"):  # the load generator is one client address
+    settings = settings.with_changes(rate_limit_per_s=0.0)
 uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 """
 

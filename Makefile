@@ -8,10 +8,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install serve test lint build validate clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml web/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && npm run --silent vendor
 	touch $(STAMP)
 
 install: $(STAMP)

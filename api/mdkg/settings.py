@@ -68,7 +68,17 @@ class Settings:
     max_query_nesting: int = 64
     """Deepest nesting of brackets, braces and ``<< >>`` in a query or update, checked before parsing."""
     max_body_bytes: int = 10_000_000
+    """Largest request body: a larger ``Content-Length`` is refused up front, a streamed body at the first
+    chunk over it (413, see :mod:`mdkg.web.limits`)."""
     max_result_rows: int = 100_000
+
+    rate_limit_per_s: float = 20.0
+    """Requests per second each client address may send on average (0: no limit); beyond it 429 with
+    ``Retry-After``. ``/healthz`` and ``/metrics`` are exempt."""
+    rate_limit_burst: int = 40
+    """Requests a client may send at once before the average rate applies."""
+    rate_limit_clients: int = 10_000
+    """Clients whose rate is tracked at once; the least recently seen is forgotten first."""
 
     @property
     def ontology_dir(self) -> Path:
@@ -119,6 +129,10 @@ class Settings:
             "MDKG_MAX_RESULT_ROWS": ("max_result_rows", int),
             "MDKG_MAX_QUERY_CHARS": ("max_query_chars", int),
             "MDKG_MAX_QUERY_NESTING": ("max_query_nesting", int),
+            "MDKG_MAX_BODY_BYTES": ("max_body_bytes", int),
+            "MDKG_RATE_LIMIT_PER_S": ("rate_limit_per_s", float),
+            "MDKG_RATE_LIMIT_BURST": ("rate_limit_burst", int),
+            "MDKG_RATE_LIMIT_CLIENTS": ("rate_limit_clients", int),
         }
         for variable, (name, convert) in mapping.items():
             if variable in os.environ:

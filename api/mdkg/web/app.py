@@ -11,7 +11,7 @@ from mdkg.execution import start_query_executor, stop_query_executor
 from mdkg.settings import Settings
 from mdkg.store import Store, open_store
 from mdkg.web import errors as error_handling
-from mdkg.web import operations
+from mdkg.web import limits, operations
 from mdkg.web.state import AppState
 
 
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
     app.state.mdkg = AppState(settings=settings, store=store)
     error_handling.install(app)
+    limits.install(app)  # rate and body size, inside the metrics so that refusals are counted
     operations.install(app)  # metrics and access log for every request
 
     from mdkg.web import routers

@@ -177,9 +177,10 @@ class _LimitsMiddleware:
             await self._refuse(scope, receive, send, overflow)
 
     def _too_large(self, declared: int | None) -> _BodyTooLarge:
-        size = f"{declared} bytes" if declared is not None else "more"
-        return _BodyTooLarge(f"the request body is {size}, over the limit of {self.max_body_bytes} bytes",
-                             detail={"limit_bytes": self.max_body_bytes})
+        limit = f"the limit of {self.max_body_bytes} bytes"
+        message = (f"the request body exceeds {limit}" if declared is None
+                   else f"the request body is {declared} bytes, over {limit}")
+        return _BodyTooLarge(message, detail={"limit_bytes": self.max_body_bytes})
 
     def _rate_limited(self, client: str, wait_s: float) -> RateLimited:
         assert self.buckets is not None

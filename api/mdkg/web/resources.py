@@ -56,11 +56,12 @@ from mdkg.web._graph_pages import (
     render,
     vocab_for,
 )
+from mdkg.web._quotes import quote_finder_for
 from mdkg.web.state import get_store
 
 RESERVED_PREFIXES = frozenset({
     "sparql", "queries", "queries.json", "entities", "paths", "export", "docs", "redoc", "openapi.json",
-    "healthz", "metrics", ".well-known", "static", "dist",
+    "healthz", "metrics", ".well-known", "static", "dist", "sources", "sources.json", "shapes",
 })
 """First path segments owned by other routers: never dataset IRIs, never described here."""
 
@@ -209,7 +210,8 @@ def _resource(request: Request, store: Store, vocab: Vocab, target: _Target) -> 
     if media_type == HTML:
         relations = entity_relations(hood)
         context = {"page_title": relations.entity.label, "nav_active": "Entities", "view": relations,
-                   "alternates": alternate_links(target.path, RDF_FORMATS)}
+                   "alternates": alternate_links(target.path, RDF_FORMATS),
+                   "quotes": quote_finder_for(request)}
         return render(request, "resource.html", context, headers=headers)
     fmt = _format_of(media_type)
     data: Graph | Dataset = hood.as_dataset() if fmt.quads and fmt.name != "jsonld" else hood.as_graph()

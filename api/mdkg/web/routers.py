@@ -13,6 +13,7 @@ def all_routers() -> list[APIRouter]:
         named_queries,
         operations,
         resources,
+        sources,
         sparql,
     )
 
@@ -23,5 +24,6 @@ def all_routers() -> list[APIRouter]:
         named_queries.router,
         entities.router,
         export.router,
+        sources.router,
         resources.router,
     ]

@@ -542,7 +542,7 @@ def test_service_description(client: TestClient, store: OxigraphStore) -> None:
 @pytest.mark.parametrize(("headers", "params", "media_type"), [
     ({"accept": "application/ld+json"}, {}, "application/ld+json"),
     ({"accept": "application/n-triples;q=0.5, application/rdf+xml"}, {}, "application/rdf+xml"),
-    ({"accept": "text/html"}, {}, "text/turtle"),
+    ({"accept": "text/html;q=0.5, text/turtle"}, {}, "text/turtle"),  # text/html alone: the editor
     ({}, {"format": "trig"}, "application/trig"),
 ])
 def test_service_description_negotiation(client: TestClient, headers: Mapping[str, str],

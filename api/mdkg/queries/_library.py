@@ -21,7 +21,7 @@ from mdkg.store import AskResult, GraphResult, SelectResult, Store, Term
 from mdkg.store.oxigraph import OxigraphStore
 
 QUERY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
-VIEWS = ("table", "list", "graph", "chart", "map", "timeline")
+VIEWS = ("table", "list", "graph", "chart", "map", "timeline", "bar", "network")
 _TOP_LEVEL_KEYS = ("summary", "description", "tags", "defaultView", "params")
 _PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>", re.IGNORECASE)
 _QUERY_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)

@@ -39,6 +39,7 @@ from mdkg.queries import (
 from mdkg.queries._library import normalized_base
 from mdkg.settings import CANONICAL_BASE_IRI
 from mdkg.store import GraphResult, SelectResult, Store
+from mdkg.web._charts import chart_for, editor_link, pandas_line
 from mdkg.web.negotiation import choose
 from mdkg.web.state import AppState, app_state
 
@@ -270,6 +271,7 @@ def _page(request: Request, named_query: NamedQuery, raw_params: dict[str, list[
     base = normalized_base(app_state(request).settings.base_iri)
     error = None
     table = None
+    chart = None
     status = 200
     try:
         bindings = named_query.bind(raw_params)
@@ -278,6 +280,8 @@ def _page(request: Request, named_query: NamedQuery, raw_params: dict[str, list[
     else:
         result = store.query(named_query.executable_sparql, bindings=bindings)
         table = present(result, store, base_iri=base, max_rows=HTML_ROW_LIMIT)
+        chart = chart_for(named_query, result.variables if isinstance(result, SelectResult) else (), table,
+                          base)
     context: dict[str, Any] = {
         "page_title": named_query.summary,
         "nav_active": "Queries",
@@ -288,6 +292,9 @@ def _page(request: Request, named_query: NamedQuery, raw_params: dict[str, list[
         "downloads": _downloads(request, named_query),
         "sparql": named_query.executable_sparql,
         "rebased": named_query.executable_sparql != named_query.sparql,
+        "chart": chart,
+        "pandas_line": pandas_line(request, named_query),
+        "editor_link": editor_link(named_query.executable_sparql),
     }
     return templates_for(request).TemplateResponse(request, "named_query.html", context, status_code=status,
                                                    headers={"Vary": "Accept"})

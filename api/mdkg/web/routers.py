@@ -7,14 +7,17 @@ from fastapi import APIRouter
 
 def all_routers() -> list[APIRouter]:
     from mdkg.web import (
+        editor,
         entities,
         export,
         home,
         named_queries,
+        network,
         operations,
         resources,
         sources,
         sparql,
+        writes,
     )
 
     return [
@@ -24,6 +27,9 @@ def all_routers() -> list[APIRouter]:
         named_queries.router,
         entities.router,
         export.router,
+        editor.router,
+        network.router,
         sources.router,
+        writes.router,
         resources.router,
     ]

@@ -6,7 +6,8 @@
 * Results by content negotiation, or by the ``format`` / ``output`` / ``results`` parameter that
   common clients send (it wins over ``Accept``).
 * GET without a query returns the SPARQL 1.1 Service Description.
-* Updates are refused by :func:`authorize_update` (the endpoint is read-only for now).
+* Updates pass :func:`authorize_update` (403 read-only without a write token, else a bearer token),
+  then go through the validated write path of :mod:`mdkg.web.writes`.
 
 Queries run through the app's executor (:mod:`mdkg.execution`): a deadline, a row cap stated in the
 response, and worker processes that are killed when a query overruns; other store calls run in threads
@@ -26,7 +27,6 @@ from starlette.concurrency import run_in_threadpool
 from mdkg import results
 from mdkg.errors import (
     BadRequest,
-    Forbidden,
     MethodNotAllowed,
     NotAcceptable,
     PayloadTooLarge,
@@ -38,9 +38,12 @@ from mdkg.guard import inspect_request
 from mdkg.namespaces import PREFIXES, DatasetIris
 from mdkg.settings import Settings
 from mdkg.store import QueryDataset
+from mdkg.web.auth import require_write_access, writes_enabled
+from mdkg.web.editor import editor_page, wants_editor
 from mdkg.web.negotiation import choose
 from mdkg.web.service_description import SERVICE_DESCRIPTION_PREFIXES, describe_service
 from mdkg.web.state import app_state
+from mdkg.web.writes import commit_update
 
 __all__ = ["ENDPOINT_PATH", "authorize_update", "router"]
 
@@ -70,8 +73,8 @@ class Operation:
 
 
 def authorize_update(request: Request) -> None:
-    """The one gate on SPARQL Update. Replace it to enable (token-protected) writes."""
-    raise Forbidden("this endpoint is read-only")
+    """The one gate on SPARQL Update: read-only without a write token, else a bearer token (mdkg.web.auth)."""
+    require_write_access(request)
 
 
 # --- reading the request -----------------------------------------------------------------------------
@@ -294,7 +297,8 @@ async def _service_description(request: Request, operation: Operation) -> Respon
         assert media_type is not None
     store = state.require_store()
     endpoint = _endpoint_url(request, state.settings)
-    triples = await run_in_threadpool(describe_service, endpoint, store)
+    triples = await run_in_threadpool(lambda: describe_service(endpoint, store,
+                                                               read_only=not writes_enabled(state.settings)))
     body = await run_in_threadpool(results.serialize_graph, triples, media_type,
                                    prefixes=SERVICE_DESCRIPTION_PREFIXES)
     return _respond(request, body, media_type)
@@ -302,11 +306,8 @@ async def _service_description(request: Request, operation: Operation) -> Respon
 
 async def _update(request: Request, operation: Operation) -> Response:
     authorize_update(request)
-    if operation.using is not None:
-        raise BadRequest("using-graph-uri and using-named-graph-uri are not supported by this store")
-    store = app_state(request).require_store()
-    await run_in_threadpool(store.update, operation.text)
-    return Response(status_code=204)
+    # Parsed, tried on a copy, validated against the shapes, then committed whole (mdkg.writes).
+    return await commit_update(request, operation.text, operation.using)
 
 
 _OPENAPI = {
@@ -335,6 +336,8 @@ _OPENAPI = {
 async def sparql(request: Request) -> Response:
     state = app_state(request)
     operation = await read_operation(request, state.settings)
+    if operation.kind == "update":
+        authorize_update(request)  # before anything else is done for a client that may not write
     if operation.kind != "describe":
         # mdkg.guard: size, nesting, SERVICE/LOAD and graphs the store does not hold, refused before
         # any engine (or worker) sees the text.
@@ -342,6 +345,8 @@ async def sparql(request: Request) -> Response:
                                 store=state.require_store(), settings=state.settings,
                                 dataset=operation.using if operation.kind == "update" else operation.dataset)
     if operation.kind == "describe":
+        if not operation.format_values and wants_editor(request.headers.get("accept")):
+            return editor_page(request)  # a browser gets the query editor (mdkg.web.editor)
         return await _service_description(request, operation)
     if operation.kind == "update":
         return await _update(request, operation)

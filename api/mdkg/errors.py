@@ -91,6 +91,13 @@ class NotAcceptable(MdkgError):
     code = "not_acceptable"
 
 
+class Conflict(MdkgError):
+    """The request conflicts with what the store holds, such as a source already added (409)."""
+
+    status = 409
+    code = "conflict"
+
+
 class PayloadTooLarge(MdkgError):
     """The query text or request body exceeds a configured limit (413)."""
 

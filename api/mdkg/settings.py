@@ -17,6 +17,14 @@ def default_project_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+def _comma_separated(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything mdkg can be configured with. Build one and pass it to ``create_app``."""
@@ -50,6 +58,16 @@ class Settings:
 
     host: str = "127.0.0.1"
     port: int = 8000
+
+    write_token: str | None = field(default=None, repr=False)
+    """Bearer token that writes need (``MDKG_WRITE_TOKEN``); ``None``: the service is read-only."""
+
+    cors_origins: tuple[str, ...] = ()
+    """Origins whose pages may read responses (``MDKG_CORS_ORIGINS``, comma-separated); ``*`` for any,
+    never with credentials. Empty: no CORS headers."""
+
+    cors_allow_credentials: bool = False
+    """Let the listed origins (never ``*``) send credentials (``MDKG_CORS_ALLOW_CREDENTIALS``)."""
 
     query_timeout_s: float = 10.0
     """Deadline of one query."""
@@ -129,6 +147,9 @@ class Settings:
             "MDKG_MAX_RESULT_ROWS": ("max_result_rows", int),
             "MDKG_MAX_QUERY_CHARS": ("max_query_chars", int),
             "MDKG_MAX_QUERY_NESTING": ("max_query_nesting", int),
+            "MDKG_WRITE_TOKEN": ("write_token", lambda v: v or None),
+            "MDKG_CORS_ORIGINS": ("cors_origins", _comma_separated),
+            "MDKG_CORS_ALLOW_CREDENTIALS": ("cors_allow_credentials", _flag),
             "MDKG_MAX_BODY_BYTES": ("max_body_bytes", int),
             "MDKG_RATE_LIMIT_PER_S": ("rate_limit_per_s", float),
             "MDKG_RATE_LIMIT_BURST": ("rate_limit_burst", int),

@@ -6,7 +6,9 @@ graphs of its ``ut:graphData`` (under their ``rdfs:label``) and ``qt:data`` (int
 into a fresh store, sends its requests in order (``/sparql/`` becomes the endpoint's own path) and
 checks the status class, then the result format and, for ASK, the boolean.
 
-Update-side tests are skipped until updates exist (the endpoint is read-only for now).
+Update-side tests run on an instance with writes enabled (a write token, sent with every request):
+each update goes through the validated write path, and the suite's own data (FOAF and Dublin Core
+terms, which no shape targets) must pass it.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from starlette.testclient import TestClient
 
 SUITE_DIR = Settings().root.parent / "shared" / "w3c" / "sparql11-protocol"
 MANIFEST = SUITE_DIR / "manifest.ttl"
-SKIP_UPDATES = "update tests come with the hardening issue"
+WRITE_TOKEN = "w3c-suite-token"
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
@@ -139,9 +141,7 @@ def _cases() -> list[object]:
         return [pytest.param(None, id="suite-missing",
                              marks=pytest.mark.skip(reason=f"W3C protocol suite not found at {SUITE_DIR}"))]
     return [
-        pytest.param(test, id=test.name,
-                     marks=[pytest.mark.skip(reason=SKIP_UPDATES)] if test.is_update else [])
-        for test in read_manifest(MANIFEST)
+        pytest.param(test, id=test.name) for test in read_manifest(MANIFEST)
     ]
 
 
@@ -170,10 +170,11 @@ def test_w3c_protocol(test: ProtocolTest) -> None:
         store.load((SUITE_DIR / file.name).read_bytes(), media_type="application/n-triples", graph=label)
     for file in test.default_graph_files:
         store.load((SUITE_DIR / file.name).read_bytes(), media_type="application/n-triples")
-    app = create_app(Settings(load_on_start=False), store=store)
+    app = create_app(Settings(load_on_start=False, write_token=WRITE_TOKEN), store=store)
     with TestClient(app) as client:
         for request in test.requests:
-            response = client.request(request.method, request.path, headers=request.headers,
+            headers = {**request.headers, "authorization": f"Bearer {WRITE_TOKEN}"}
+            response = client.request(request.method, request.path, headers=headers,
                                       content=request.body, follow_redirects=False)
             assert response.status_code // 100 in request.status_classes, (
                 f"{test.name} ({test.title}): got {response.status_code} {response.text[:300]}")

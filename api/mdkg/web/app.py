@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from mdkg.execution import start_query_executor, stop_query_executor
 from mdkg.settings import Settings
 from mdkg.store import Store, open_store
+from mdkg.web import auth, limits, operations
 from mdkg.web import errors as error_handling
-from mdkg.web import limits, operations
 from mdkg.web.state import AppState
 
 
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     error_handling.install(app)
     limits.install(app)  # rate and body size, inside the metrics so that refusals are counted
     operations.install(app)  # metrics and access log for every request
+    auth.install_cors(app)  # outermost, so that refusals carry CORS headers too
 
     from mdkg.web import routers
 

@@ -62,6 +62,7 @@ from mdkg.web.state import get_store
 RESERVED_PREFIXES = frozenset({
     "sparql", "queries", "queries.json", "entities", "paths", "export", "docs", "redoc", "openapi.json",
     "healthz", "metrics", ".well-known", "static", "dist", "sources", "sources.json", "shapes",
+    "store", "update",
 })
 """First path segments owned by other routers: never dataset IRIs, never described here."""
 

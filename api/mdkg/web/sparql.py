@@ -336,8 +336,6 @@ _OPENAPI = {
 async def sparql(request: Request) -> Response:
     state = app_state(request)
     operation = await read_operation(request, state.settings)
-    if operation.kind == "update":
-        authorize_update(request)  # before anything else is done for a client that may not write
     if operation.kind != "describe":
         # mdkg.guard: size, nesting, SERVICE/LOAD and graphs the store does not hold, refused before
         # any engine (or worker) sees the text.

@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint build validate clean
+.PHONY: install serve test lint build validate clean bench
 
 $(STAMP): pyproject.toml web/package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ lint: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check api tests $(wildcard bench)
 	$(BIN)/python -m pytest
+
+# The benchmark against raw pyoxigraph, oxigraph serve and rdflib-endpoint (10k, 100k, 1M triples);
+# BENCH_ARGS=--quick for a short smoke run. Writes bench/results/<date>.md and the README table.
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf dist $(VENV) .pytest_cache

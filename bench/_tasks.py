@@ -1,0 +1,265 @@
+"""Measurements that run in a child process of their own: ``python -m bench._tasks TASK JSON``.
+
+Each task prints one JSON object per line and nothing else on stdout. A child per measurement
+gives each one a fresh heap (peak memory is the child's own ``ru_maxrss``) and lets the parent
+stop a query that runs past its budget: neither pyoxigraph nor rdflib can cancel one in process.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _emit(record: dict[str, Any]) -> None:
+    print(json.dumps(record), flush=True)
+
+
+def raw_bulk_load(args: dict[str, Any]) -> None:
+    begin = time.perf_counter()
+    store = ox.Store()
+    store.bulk_load(path=args["nquads"], format=ox.RdfFormat.N_QUADS)
+    seconds = time.perf_counter() - begin
+    _emit({"seconds": seconds, "quads": len(store), "peak_mb": _peak_mb()})
+
+
+def mdkg_load(args: dict[str, Any]) -> None:
+    """What ``mdkg serve`` does at start: every file of the project folder into the embedded store."""
+    from mdkg.dataset import load_dataset
+    from mdkg.settings import Settings
+    from mdkg.store.oxigraph import OxigraphStore
+
+    begin = time.perf_counter()
+    store = OxigraphStore()
+    load_dataset(store, Settings(root=Path(args["root"])))
+    seconds = time.perf_counter() - begin
+    _emit({"seconds": seconds, "quads": store.quad_count(), "peak_mb": _peak_mb()})
+
+
+def mdkg_load_nquads(args: dict[str, Any]) -> None:
+    """The store contract's ``load`` on the very N-Quads document the raw bulk load reads."""
+    from mdkg.store.oxigraph import OxigraphStore
+
+    begin = time.perf_counter()
+    store = OxigraphStore()
+    store.load(Path(args["nquads"]).read_bytes(), media_type="application/n-quads")
+    seconds = time.perf_counter() - begin
+    _emit({"seconds": seconds, "quads": store.quad_count(), "peak_mb": _peak_mb()})
+
+
+def validate(args: dict[str, Any]) -> None:
+    from mdkg.settings import Settings
+    from mdkg.validation import validate_files
+
+    begin = time.perf_counter()
+    report = validate_files(Settings(root=Path(args["root"])))
+    seconds = time.perf_counter() - begin
+    _emit(
+        {
+            "seconds": seconds,
+            "conforms": report.conforms,
+            "violations": report.count("Violation"),
+            "warnings": report.count("Warning"),
+            "infos": report.count("Info"),
+            "peak_mb": _peak_mb(),
+        }
+    )
+
+
+def _consume_raw(result: object) -> int:
+    """Read every answer of a pyoxigraph result, as a caller of the raw engine would."""
+    if isinstance(result, ox.QueryBoolean):
+        return 1
+    if isinstance(result, ox.QuerySolutions):
+        return sum(1 for solution in result if tuple(solution) is not None)
+    return sum(1 for _ in result)  # type: ignore[attr-defined]
+
+
+def named_queries(args: dict[str, Any]) -> None:
+    """Each named query through mdkg (``run_named_query`` on ``OxigraphStore``) and as the same text
+    on the very same pyoxigraph store, interleaved, ``repeat`` times or until ``budget_s`` is spent."""
+    from mdkg.queries import NamedQueryLibrary, run_named_query
+    from mdkg.settings import Settings
+    from mdkg.store import AskResult, SelectResult
+    from mdkg.store._sparql_text import prepare_query
+    from mdkg.store.oxigraph import OxigraphStore
+
+    settings = Settings(root=Path(args["root"]))
+    library = NamedQueryLibrary.from_dir(settings.queries_dir, settings.base_iri)
+    store = OxigraphStore()
+    store.raw.bulk_load(path=args["nquads"], format=ox.RdfFormat.N_QUADS)
+    raw = store.raw
+    for name in args["names"]:
+        query = library.get(name)
+        text = prepare_query(query.executable_sparql, query.bind({})).text
+        runs: dict[str, list[float]] = {"mdkg": [], "raw": []}
+        rows = 0
+
+        def through_mdkg(query: Any = query) -> int:
+            result = run_named_query(store, query, {})
+            if isinstance(result, SelectResult):
+                return len(result.rows)
+            return 1 if isinstance(result, AskResult) else len(result.triples)
+
+        sides: dict[str, Callable[[], int]] = {
+            "mdkg": through_mdkg,
+            "raw": lambda text=text: _consume_raw(raw.query(text)),
+        }
+        spent = 0.0
+        for _ in range(int(args["repeat"])):
+            for side, run in sides.items():
+                begin = time.perf_counter()
+                rows = run()
+                elapsed = time.perf_counter() - begin
+                runs[side].append(elapsed)
+                spent += elapsed
+            if spent > float(args["budget_s"]):
+                break
+        _emit({"name": name, "rows": rows, "mdkg": runs["mdkg"], "raw": runs["raw"], "peak_mb": _peak_mb()})
+
+
+def _subject_focus(data: Any, changed: list[tuple[Any, Any, Any]]) -> set[Any]:
+    """``affected_focus_nodes`` without the referrers of objects.
+
+    A triple ``s p o`` changes what is known of ``s`` (and makes ``o`` a value, which
+    ``sh:targetObjectsOf`` may target), so the nodes that point at ``s`` may change verdict; the
+    nodes that point at ``o`` see nothing new. Following them too pulls in every instance of a
+    class named by ``rdf:type`` and every fact naming a popular party: most of the graph.
+    """
+    from rdflib import BNode, URIRef
+
+    touched = {s for s, _p, _o in changed} | {o for _s, _p, o in changed if isinstance(o, URIRef | BNode)}
+    affected = set(touched)
+    frontier = [s for s, _p, _o in changed]
+    seen: set[Any] = set()
+    while frontier:
+        node = frontier.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for referrer in data.subjects(None, node):
+            affected.add(referrer)
+            if isinstance(node, BNode) or isinstance(referrer, BNode):
+                frontier.append(referrer)
+    return affected
+
+
+def focus_validation(args: dict[str, Any]) -> None:
+    """Add one source to a loaded graph and validate only the nodes it touches.
+
+    Times the parts of what a write does with :func:`mdkg.validation.validate_focus` on the store
+    (convert the store to rdflib, find :func:`affected_focus_nodes`, validate them), and the same
+    with a smaller focus (:func:`_subject_focus`) on an rdflib graph kept in memory and validated in
+    place; with ``full``, a full validation of the same data, to compare verdicts on the focus nodes.
+    """
+    from mdkg.settings import Settings
+    from mdkg.store.oxigraph import OxigraphStore
+    from mdkg.validation import (
+        _add_quads,
+        _store_graph,
+        affected_focus_nodes,
+        load_ontology,
+        load_shapes,
+        validate_focus,
+        validate_graph,
+    )
+    from rdflib import Graph
+
+    settings = Settings(root=Path(args["root"]))
+    shapes, ontology = load_shapes(settings), load_ontology(settings)
+    store = OxigraphStore()
+    store.raw.bulk_load(path=args["nquads"], format=ox.RdfFormat.N_QUADS)
+    addition = Path(args["addition"]).read_bytes()
+    added = list(ox.parse(addition, format=ox.RdfFormat.N_QUADS))
+    changed_graph = Graph()
+    _add_quads(changed_graph, added)
+    validate_graph(changed_graph, shapes, ontology=ontology)  # pyshacl's first run pays for its imports
+
+    begin = time.perf_counter()
+    store.load(addition, media_type="application/n-quads")
+    load_s = time.perf_counter() - begin
+    begin = time.perf_counter()
+    whole = _store_graph(store)
+    export_s = time.perf_counter() - begin
+    # The store's copy has fresh blank nodes: find the added triples in it through their subjects.
+    subjects = set(changed_graph.subjects())
+    changed = [t for t in whole if t[0] in subjects] or list(changed_graph)
+    begin = time.perf_counter()
+    focus = affected_focus_nodes(whole, changed)
+    affected_s = time.perf_counter() - begin
+    begin = time.perf_counter()
+    narrow = _subject_focus(whole, changed)
+    narrow_s = time.perf_counter() - begin
+    record: dict[str, Any] = {
+        "added_triples": len(added),
+        "focus_nodes": len(focus),
+        "narrow_focus_nodes": len(narrow),
+        "load_s": load_s,
+        "store_to_rdflib_s": export_s,
+        "affected_s": affected_s,
+        "narrow_affected_s": narrow_s,
+    }
+    reports = {}
+    if len(focus) <= int(args.get("max_focus", 1_000_000)):
+        begin = time.perf_counter()
+        reports["affected"] = validate_focus(whole, focus, shapes=shapes, ontology=ontology)
+        record["validate_focus_s"] = time.perf_counter() - begin
+    begin = time.perf_counter()
+    reports["narrow"] = validate_graph(whole, shapes, ontology=ontology, focus_nodes=narrow, inplace=True)
+    record["narrow_validate_s"] = time.perf_counter() - begin
+    record["conforms"] = reports["narrow"].conforms
+    if args.get("full"):
+        begin = time.perf_counter()
+        full = validate_graph(whole, shapes, ontology=ontology, inplace=True)
+        record["full_s"] = time.perf_counter() - begin
+        record["full_conforms"] = full.conforms
+        for name, report in reports.items():
+            nodes = focus if name == "affected" else narrow
+            in_focus = sorted(r.key() for r in full.results if r.focus_node in nodes)
+            record[f"{name}_same_verdict"] = full.conforms == report.conforms and in_focus == sorted(
+                r.key() for r in report.results
+            )
+    record["peak_mb"] = _peak_mb()
+    _emit(record)
+
+
+TASKS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "raw-bulk-load": raw_bulk_load,
+    "mdkg-load": mdkg_load,
+    "mdkg-load-nquads": mdkg_load_nquads,
+    "validate": validate,
+    "named-queries": named_queries,
+    "focus-validation": focus_validation,
+}
+
+
+def main(argv: list[str]) -> int:
+    task, args = TASKS[argv[0]], json.loads(argv[1])
+    if not args.get("profile"):
+        task(args)
+        return 0
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(task, args)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(int(args["profile"]))
+    _emit({"profile": text.getvalue()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -3,7 +3,8 @@ them) as an interactive graph, and ``/network.json``, the nodes and edges it dra
 
 An edge is either a direct link between two such things (an agreement's ``mdo:party``, a forum's
 ``mdo:launchedAt``) or a fact node that joins two of them (a ``mdo:Delegation`` joins a state and an
-event, a ``mdo:ChairTerm`` a state and a forum); its relation is then the fact's class. An edge's date
+event, a ``mdo:ChairTerm`` a state and a forum); its relation is then the fact's class, and its two
+ends come in no particular order (the page draws it without an arrow). An edge's date
 is the fact's own date, else the date of its first end, else of its second (signed, announced,
 proposed, ordered, held, or a term's end), kept with the precision the source gives: a month-only
 date is in a date range when any day of that month is.

@@ -37,6 +37,8 @@
     if (tab.getEndpoint() !== endpoint) tab.setEndpoint(endpoint);
   });
 
+  window.mdkgEditor = yasgui; // for the console (and the browser tests)
+
   var examples = {};
   config.examples.forEach(function (example) { examples[example.name] = example; });
   var select = document.getElementById("example-select");

@@ -32,6 +32,8 @@
         "width": 1.2, "line-color": "#b9c0cc", "curve-style": "bezier",
         "target-arrow-shape": "triangle", "target-arrow-color": "#b9c0cc", "arrow-scale": 0.7,
       } },
+      // A fact joining two things (a delegation, a chair term) has no direction.
+      { selector: "edge[?fact]", style: { "target-arrow-shape": "none", "line-style": "dashed" } },
       { selector: ":selected", style: { "line-color": "#1d2330", "target-arrow-color": "#1d2330",
         "border-width": 3, "border-color": "#1d2330" } },
     ],
@@ -151,5 +153,6 @@
     relationBox.querySelectorAll("input").forEach(function (box) { box.checked = false; });
     load(false);
   });
+  window.mdkgNetwork = cy; // for the console (and the browser tests)
   load(true);
 })();

@@ -64,6 +64,26 @@ def test_a_shared_link_fills_the_editor_and_its_query_runs_here(page: Any, live_
     page.log.assert_clean()
 
 
+def test_editor_completes_the_ontologys_terms_from_this_server(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/sparql")
+    page.locator(".CodeMirror").first.wait_for()
+    page.evaluate("""() => {
+        const yasqe = window.mdkgEditor.getTab().getYasqe();
+        yasqe.setValue("SELECT * WHERE {\\n  ?s a \\n}");
+        yasqe.setCursor({line: 1, ch: 7});
+    }""")
+    editor = page.locator(".tabPanel.active .CodeMirror textarea").first
+    editor.type("mdo:Agr")  # the prefix completer declares mdo: on the way
+    page.keyboard.press("Control+Space")
+    hints = page.locator(".CodeMirror-hints li")
+    hints.first.wait_for()
+    assert "mdo:Agreement" in hints.all_inner_texts()
+    page.keyboard.press("Enter")
+    query = page.evaluate("window.mdkgEditor.getTab().getYasqe().getValue()")
+    assert "PREFIX mdo: <https://w3id.org/mdkg/ontology#>" in query and "?s a mdo:Agreement" in query
+    page.log.assert_clean()
+
+
 def test_named_query_bar_chart(page: Any, live_url: str, screenshot: Screenshot) -> None:
     page.goto(live_url + "/queries/stated-vs-named-counts")
     page.locator("figure.query-chart canvas").wait_for()

@@ -7,8 +7,9 @@ carry the query in the fragment (``/sparql#query=...``), which YASGUI reads and 
 
 The page is offline by construction: the libraries are served from ``/static/vendor/`` (copied from
 npm at install, see ``web/vendor.mjs``), queries go to this server's ``/sparql`` only, the endpoint
-list holds that endpoint alone, and the autocompleters that ask the web (Linked Open Vocabularies)
-are replaced by one that completes mdkg's own prefixes.
+list holds that endpoint alone, and the autocompleters that ask the web (Linked Open Vocabularies for
+classes and properties) are replaced by ones that ask this server's ``/sparql`` (and complete mdkg's own
+prefixes instead of a bundled list).
 """
 
 from __future__ import annotations

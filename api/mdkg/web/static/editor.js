@@ -5,17 +5,42 @@
   var endpoint = new URL(config.endpoint, window.location.href).href;
   var Yasqe = Yasgui.Yasqe;
 
-  // The "property" and "class" completers ask Linked Open Vocabularies on the web: drop them. The
-  // bundled prefix list knows nothing of mdkg, so a completer of this dataset's own prefixes replaces it.
+  // The "property" and "class" completers ask Linked Open Vocabularies on the web, and the bundled
+  // prefix list knows nothing of mdkg: each is replaced by one that asks this server, once per page.
   var declarations = Object.keys(config.prefixes).sort().map(function (name) {
     return name + ": <" + config.prefixes[name] + ">";
   });
-  Yasqe.forkAutocompleter("prefixes", {
-    name: "mdkgPrefixes",
-    persistenceId: undefined,
-    get: function () { return Promise.resolve(declarations); },
-  }, false);
-  Yasqe.defaults.autocompleters = ["variables", "mdkgPrefixes"];
+  var termQueries = {
+    "class": "SELECT DISTINCT ?term WHERE { VALUES ?type { <http://www.w3.org/2002/07/owl#Class> "
+      + "<http://www.w3.org/2000/01/rdf-schema#Class> } { ?term a ?type } UNION { GRAPH ?g { ?term a ?type } } "
+      + "FILTER(isIRI(?term)) }",
+    "property": "SELECT DISTINCT ?term WHERE { VALUES ?type { <http://www.w3.org/2002/07/owl#ObjectProperty> "
+      + "<http://www.w3.org/2002/07/owl#DatatypeProperty> <http://www.w3.org/2002/07/owl#AnnotationProperty> "
+      + "<http://www.w3.org/1999/02/22-rdf-syntax-ns#Property> } { ?term a ?type } UNION "
+      + "{ GRAPH ?g { ?term a ?type } } FILTER(isIRI(?term)) }",
+  };
+  var terms = {};
+  function localTerms(kind) {
+    return function () {
+      if (!terms[kind]) {
+        terms[kind] = fetch(endpoint, {
+          method: "POST",
+          headers: { Accept: "application/sparql-results+json" },
+          body: new URLSearchParams({ query: termQueries[kind] }),
+        }).then(function (response) { return response.ok ? response.json() : { results: { bindings: [] } }; })
+          .then(function (body) { return body.results.bindings.map(function (b) { return b.term.value; }); })
+          .catch(function () { return []; });
+      }
+      return terms[kind];
+    };
+  }
+  var local = { persistenceId: undefined, bulk: true };
+  Yasqe.forkAutocompleter("prefixes", Object.assign({ name: "mdkgPrefixes",
+    get: function () { return Promise.resolve(declarations); } }, local), false);
+  Yasqe.forkAutocompleter("class", Object.assign({ name: "mdkgClasses", get: localTerms("class") }, local), false);
+  Yasqe.forkAutocompleter("property", Object.assign({ name: "mdkgProperties", get: localTerms("property") }, local),
+    false);
+  Yasqe.defaults.autocompleters = ["variables", "mdkgPrefixes", "mdkgClasses", "mdkgProperties"];
 
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },

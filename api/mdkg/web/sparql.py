@@ -292,7 +292,7 @@ async def _service_description(request: Request, operation: Operation) -> Respon
         if chosen is None and choose(accept, ("text/html",)) is None:
             raise NotAcceptable(f"the service description is not available as Accept: {accept}",
                                 detail={"available": list(results.GRAPH_MEDIA_TYPES)})
-        # A browser asking for HTML gets Turtle until the query editor page exists.
+        # A client ranking HTML first gets the query editor before this (mdkg.web.editor); Turtle otherwise.
         media_type = results.graph_format(chosen) if chosen else "text/turtle"
         assert media_type is not None
     store = state.require_store()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,7 +36,59 @@ def envelope_response(status: int, code: str, message: str, detail: object = Non
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
+ERROR_ENVELOPE_SCHEMA: dict[str, Any] = {
+    "title": "ErrorEnvelope",
+    "type": "object",
+    "required": ["error"],
+    "additionalProperties": False,
+    "properties": {"error": {
+        "type": "object",
+        "required": ["status", "code", "message"],
+        "additionalProperties": False,
+        "properties": {
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "code": {"type": "string", "description": "Stable machine-readable reason, e.g. query_syntax"},
+            "message": {"type": "string"},
+            "detail": {"description": "What helps to fix the request (parser position, limits...)"},
+        },
+    }},
+}
+_ENVELOPE_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
+
+
+def _with_error_envelope(schema: dict[str, Any]) -> dict[str, Any]:
+    """Say in every operation that errors it does not document otherwise are the envelope (a page may
+    document an HTML answer for its own errors). FastAPI documents a 422 with its own
+    ``HTTPValidationError`` body for every operation with parameters; this app answers those requests
+    400 with the envelope (see ``_validation_error``), so that entry goes."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["ErrorEnvelope"] = ERROR_ENVELOPE_SCHEMA
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.get("responses") if isinstance(operation, dict) else None
+            if not isinstance(responses, dict):
+                continue
+            validation = responses.get("422", {})
+            if "HTTPValidationError" in str(validation.get("content", "")):
+                del responses["422"]
+            responses.setdefault("default", {"description": "An error, as the JSON envelope",
+                                             "content": _ENVELOPE_CONTENT})
+    return schema
+
+
+def _document_errors(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _with_error_envelope(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
+    _document_errors(app)
+
     @app.exception_handler(MdkgError)
     async def _mdkg_error(request: Request, error: MdkgError) -> JSONResponse:
         headers = getattr(error, "headers", None)

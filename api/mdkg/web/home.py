@@ -54,7 +54,9 @@ def _overview(store: Store, base_iri: str) -> dict[str, Any]:
     }
 
 
-@router.get("/", summary="Home: what the dataset covers", response_model=None)
+@router.get("/", summary="Home: what the dataset covers", response_model=None,
+            responses={200: {"description": "The overview, as a page or as JSON",
+                             "content": {"text/html": {}, "application/json": {}}}})
 async def home(request: Request) -> Response:
     state = app_state(request)
     wanted = choose(request.headers.get("accept"), ["text/html", "application/json"])

@@ -13,6 +13,7 @@ def all_routers() -> list[APIRouter]:
         home,
         named_queries,
         network,
+        ontology_pages,
         operations,
         resources,
         sources,
@@ -31,5 +32,6 @@ def all_routers() -> list[APIRouter]:
         network.router,
         sources.router,
         writes.router,
+        ontology_pages.router,
         resources.router,
     ]

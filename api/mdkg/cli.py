@@ -63,6 +63,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from mdkg.backup import backup
+
+    print(backup(_settings(args), Path(args.destination), kind=args.format).summary())
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from mdkg.backup import restore
+
+    print("restored " + restore(_settings(args), Path(args.source), replace=args.replace).summary())
+    return 0
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, help="project folder with ontology/, graph/, shapes/, "
                         "queries/ (default: this checkout)")
@@ -116,6 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --store remote: its SPARQL update endpoint (default: the query URL)")
     serve.add_argument("--remote-gsp-url", dest="remote_gsp_url",
                        help="with --store remote: its Graph Store Protocol endpoint (optional)")
+
+    backup = command("backup", cmd_backup, "Back the store up: a store folder (on-disk Oxigraph) or an "
+                     "N-Quads file with its SHA-256 (DEST.nq).")
+    backup.add_argument("destination", help="where to write the backup (must not exist)")
+    backup.add_argument("--format", choices=["store", "nquads"],
+                        help="store folder or N-Quads file (default: nquads for a .nq name, else store)")
+    backup.add_argument("--store-path", dest="store_path", type=Path,
+                        help="the on-disk Oxigraph store (default: MDKG_STORE_PATH)")
+    restore = command("restore", cmd_restore, "Restore a backup made by mdkg backup into the store "
+                      "(checksum verified; built aside, then swapped in).")
+    restore.add_argument("source", help="a store folder or an N-Quads file written by mdkg backup")
+    restore.add_argument("--store-path", dest="store_path", type=Path,
+                         help="the on-disk Oxigraph store to restore into (default: MDKG_STORE_PATH)")
+    restore.add_argument("--replace", action="store_true",
+                         help="overwrite a store that holds data (refused otherwise)")
     return parser
 
 

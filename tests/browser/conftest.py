@@ -48,8 +48,10 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Module-scoped: Playwright's sync API keeps an event loop running in this thread while it is open,
+    and later tests that call ``asyncio.run()`` (nbclient, the execution tests) would fail beside it."""
     reason = _missing()
     if reason is not None:
         if os.environ.get("CI"):

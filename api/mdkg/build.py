@@ -34,6 +34,7 @@ from mdkg.dataset import dataset_files, parse_file, rebase
 from mdkg.errors import MdkgError, ValidationFailed
 from mdkg.formats import RdfFormat, rdf_format
 from mdkg.namespaces import PREFIXES, DatasetIris
+from mdkg.progress import track
 from mdkg.settings import Settings
 from mdkg.store.oxigraph import OxigraphStore
 from mdkg.validation import ValidationReport, validate_files
@@ -136,7 +137,7 @@ def read_dataset(settings: Settings) -> list[ox.Quad]:
     """
     counter = itertools.count(1)
     quads: list[ox.Quad] = []
-    for file in dataset_files(settings):
+    for file in track(dataset_files(settings), "read the dataset files"):
         labels: dict[str, ox.BlankNode] = {}
 
         def rename(term: object, labels: dict[str, ox.BlankNode] = labels) -> object:
@@ -232,7 +233,7 @@ def build_dist(settings: Settings, out_dir: Path) -> BuildResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     prefixes = dump_prefixes(settings.base_iri, quads)
     written: list[DumpFile] = []
-    for name, format_name in DUMPS:
+    for name, format_name in track(DUMPS, "write the dumps"):
         fmt = rdf_format(format_name)
         data, statements = serialize_quads(quads, fmt, prefixes)
         _write(out_dir / name, data)

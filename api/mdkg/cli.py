@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mdkg.errors import MdkgError
+from mdkg.progress import reporting
 from mdkg.settings import Settings
 
 
@@ -32,10 +33,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from mdkg.build import build_dist
+    from mdkg.ontology_docs import write_ontology_docs
+    from mdkg.progress import stage
 
     settings = _settings(args)
-    result = build_dist(settings, Path(args.out) if args.out else settings.dist_dir)
+    out = Path(args.out) if args.out else settings.dist_dir
+    result = build_dist(settings, out)
+    with stage("ontology documentation"):
+        pages = write_ontology_docs(settings, out / "ontology")
     print(result.summary())
+    written = ", ".join(str(p.relative_to(out)) for p in pages)
+    print(f"  documentation: {written} (open {out / 'ontology' / 'index.html'} in a browser)")
     return 0
 
 
@@ -74,6 +82,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from mdkg.backup import restore
 
     print("restored " + restore(_settings(args), Path(args.source), replace=args.replace).summary())
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    from mdkg.pages import open_in_browser, page_table, site_url
+
+    base = site_url(args.host, args.port)
+    print(page_table(base))
+    print(f"\n(start the server with: mdkg serve --host {args.host} --port {args.port})")
+    if args.browser:
+        open_in_browser(base, args.browser)
     return 0
 
 
@@ -145,6 +164,17 @@ def build_parser() -> argparse.ArgumentParser:
                          help="the on-disk Oxigraph store to restore into (default: MDKG_STORE_PATH)")
     restore.add_argument("--replace", action="store_true",
                          help="overwrite a store that holds data (refused otherwise)")
+
+    from mdkg.pages import PAGES
+
+    open_pages = command("open", cmd_open, "Print the address of each page of the service (home, query "
+                         "editor, queries, entities, network, sources, ontology, shapes, export, API docs) "
+                         "for a server at --host/--port; --browser opens one.")
+    open_pages.add_argument("--host", default="127.0.0.1",
+                            help="the server's address, as given to mdkg serve (default 127.0.0.1)")
+    open_pages.add_argument("--port", type=int, default=8000, help="the server's port (default 8000)")
+    open_pages.add_argument("--browser", nargs="?", const="home", choices=[p.name for p in PAGES],
+                            metavar="PAGE", help="also open PAGE (default: home) in the web browser")
     return parser
 
 
@@ -152,7 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        with reporting():  # progress bars on standard error when it is a terminal
+            return args.handler(args)
     except MdkgError as error:
         print(f"mdkg: error: {error.message}", file=sys.stderr)
         return 2 if error.status >= 500 else 1

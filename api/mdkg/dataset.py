@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from mdkg.errors import RdfSyntaxError
 from mdkg.namespaces import DatasetIris
+from mdkg.progress import stage, track
 from mdkg.settings import CANONICAL_BASE_IRI, Settings
 from mdkg.store._protocol import Store
 
@@ -82,7 +83,7 @@ def rebase(quads: Iterable[ox.Quad], base_iri: str) -> Iterator[ox.Quad]:
 def dataset_quads(settings: Settings) -> list[ox.Quad]:
     """Every quad of the dataset, rebased to ``settings.base_iri``."""
     quads: list[ox.Quad] = []
-    for file in dataset_files(settings):
+    for file in track(dataset_files(settings), "parse the dataset files"):
         quads.extend(rebase(parse_file(file.path, file.graph), settings.base_iri))
     return quads
 
@@ -97,5 +98,6 @@ def load_dataset(store: Store, settings: Settings) -> int:
     for file in dataset_files(settings):
         graph = settings.base_iri + file.graph[len(CANONICAL_BASE_IRI):]
         store.clear(graph)
-    store.load(data, media_type="application/n-quads")
+    with stage("load into the store"):
+        store.load(data, media_type="application/n-quads")
     return data.count(b"\n")

@@ -40,6 +40,7 @@ from rdflib.namespace import XSD
 from mdkg.dataset import DatasetFile, dataset_files, parse_file, rebase
 from mdkg.errors import NotFound
 from mdkg.namespaces import OA, PREFIXES, SH, DatasetIris
+from mdkg.progress import stage, track
 from mdkg.settings import CANONICAL_BASE_IRI, Settings
 from mdkg.store._protocol import Store, Term
 
@@ -363,14 +364,15 @@ def validate_files(settings: Settings, files: Sequence[Path] | None = None) -> V
 
     data = Graph()
     described_in: dict[Term, list[str]] = defaultdict(list)
-    for file in wanted:
+    for file in track(wanted, "parse the data files"):
         shown = _display_path(file.path, settings.root)
         for subject in _add_quads(data, _parse(file.path, file.graph, CANONICAL_BASE_IRI)):
             described_in[subject].append(shown)
     ontology = load_ontology(settings)
     shapes = load_shapes(settings)
 
-    report = validate_graph(data, shapes, ontology=ontology, inplace=True, described_in=described_in)
+    with stage("SHACL validation"):
+        report = validate_graph(data, shapes, ontology=ontology, inplace=True, described_in=described_in)
     report.files = [_display_path(f.path, settings.root) for f in wanted] + sorted(
         _display_path(p, settings.root) for p in ontology_paths)
     report.shapes_files = [_display_path(p, settings.root) for p in sorted(settings.shapes_dir.glob("*.ttl"))]

@@ -15,6 +15,7 @@ pyLODE 3.3.4 (its ``OntPub`` profile) does the work; four things are adjusted ar
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -122,12 +123,7 @@ def _for_pylode(ontology: Graph, namespace: str) -> Graph:
 
 def pylode_docs(ontology: Graph, namespace: str) -> PylodeDocs:
     """Run pyLODE on ``ontology`` (whose own terms are under ``namespace``)."""
-    try:
-        import pylode
-        from pylode.profiles.ontpub import OntPub
-        from pylode.utils import PylodeError
-    except ImportError as error:  # pragma: no cover - pylode is a dependency
-        raise PylodeUnavailable(f"pyLODE is not installed: {error}") from error
+    pylode, OntPub, PylodeError = _import_pylode()
 
     ids = fragment_ids(ontology, namespace)
     with _LOCK:
@@ -144,6 +140,28 @@ def pylode_docs(ontology: Graph, namespace: str) -> PylodeDocs:
         html = publication.content.render()
         toc = _table_of_contents(publication.toc, ids, namespace)
     return PylodeDocs(html=html, toc=toc, version=getattr(pylode, "__version__", PYLODE_VERSION))
+
+
+def _import_pylode() -> tuple[Any, Any, type[Exception]]:
+    """pyLODE's module, its OntPub profile and its error, imported without its side effect on logging.
+
+    One of its modules calls ``logging.basicConfig(level=DEBUG)`` when imported, which would make every
+    library in the process log at DEBUG level to standard error: the root logger is put back as it was.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        import pylode
+        from pylode.profiles.ontpub import OntPub
+        from pylode.utils import PylodeError
+    except ImportError as error:  # pragma: no cover - pylode is a dependency
+        raise PylodeUnavailable(f"pyLODE is not installed: {error}") from error
+    finally:
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
+    return pylode, OntPub, PylodeError
 
 
 def _rename_functional_duplicates(content: Any) -> None:

@@ -98,9 +98,9 @@ SELECT DISTINCT ?a ?relation ?b ?fact ?date WHERE {
 }
 """
 
-HIDDEN_AT_FIRST = ("ReportedCount", "Statement")
-"""Relations the page leaves unticked at first: they say what a source counted or stated, not a tie
-between the two ends."""
+HIDDEN_AT_FIRST = ("ReportedCount", "Statement", "attributedTo")
+"""Relations the page leaves unticked at first: they say who stated or counted what, not a tie between
+the two ends."""
 _EARLIEST = "0001-01-01"
 _LATEST = "9999-12-31"
 

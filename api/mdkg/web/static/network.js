@@ -78,7 +78,8 @@
     });
     cy.elements().remove();
     cy.add(nodes.concat(edges));
-    cy.layout({ name: "cose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 70, padding: 20 }).run();
+    cy.layout({ name: "cose", animate: false, nodeRepulsion: 60000, idealEdgeLength: 60, nodeOverlap: 40,
+                gravity: 0.6, numIter: 2500, padding: 20, randomize: true }).run();
     var dated = data.edges.filter(function (e) { return e.date; }).length;
     summary.textContent = data.nodes.length + " nodes, " + data.edges.length + " links (" + dated + " dated).";
     details.hidden = true;

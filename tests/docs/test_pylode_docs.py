@@ -92,3 +92,25 @@ def test_an_ontology_pylode_refuses_still_gets_its_diagram() -> None:
     assert docs.pylode is None and docs.pylode_error and "title" in docs.pylode_error
     assert set(docs.diagram.classes) == {MDO + "A", MDO + "B"}
     assert [v.label for v in docs.vocabularies] == ["a scheme"]
+
+
+def test_pylode_leaves_logging_alone() -> None:
+    """pyLODE calls logging.basicConfig(level=DEBUG) on import; a server must not start logging at
+    DEBUG for it. Checked in a fresh interpreter, where pyLODE is imported for the first time."""
+    import subprocess
+    import sys
+
+    script = (
+        "import logging; from rdflib import Graph\n"
+        "from mdkg.ontology_docs import build_ontology_docs, load_documented_graphs\n"
+        "from mdkg.settings import Settings\n"
+        "root = logging.getLogger(); before = (list(root.handlers), root.level)\n"
+        "docs = build_ontology_docs(*load_documented_graphs(Settings()))\n"
+        "assert docs.pylode is not None, docs.pylode_error\n"
+        "import pylode.profiles.supermodel.loader\n"
+        "assert (list(root.handlers), root.level) == before, (root.handlers, root.level)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "DEBUG:" not in done.stderr and "INFO:root" not in done.stderr

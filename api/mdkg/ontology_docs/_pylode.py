@@ -18,6 +18,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,10 +125,9 @@ def _for_pylode(ontology: Graph, namespace: str) -> Graph:
 
 def pylode_docs(ontology: Graph, namespace: str) -> PylodeDocs:
     """Run pyLODE on ``ontology`` (whose own terms are under ``namespace``)."""
-    pylode, OntPub, PylodeError = _import_pylode()
-
     ids = fragment_ids(ontology, namespace)
-    with _LOCK:
+    with _LOCK, _root_logging_kept():
+        pylode, OntPub, PylodeError = _import_pylode()
         try:
             publication: Any = OntPub(_for_pylode(ontology, namespace))
         except PylodeError as error:
@@ -142,25 +143,34 @@ def pylode_docs(ontology: Graph, namespace: str) -> PylodeDocs:
     return PylodeDocs(html=html, toc=toc, version=getattr(pylode, "__version__", PYLODE_VERSION))
 
 
-def _import_pylode() -> tuple[Any, Any, type[Exception]]:
-    """pyLODE's module, its OntPub profile and its error, imported without its side effect on logging.
-
-    One of its modules calls ``logging.basicConfig(level=DEBUG)`` when imported, which would make every
-    library in the process log at DEBUG level to standard error: the root logger is put back as it was.
-    """
+@contextmanager
+def _root_logging_kept() -> Iterator[None]:
+    """Undo what pyLODE does to the root logger: one of its modules calls
+    ``logging.basicConfig(level=DEBUG)`` when imported, and it logs with ``logging.info``, which
+    configures the root logger when nothing has. Either would make a server log every library's
+    messages to standard error."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    # basicConfig does nothing to a root logger that has a handler: give it one meanwhile.
+    placeholder = logging.NullHandler()
+    root.addHandler(placeholder)
+    try:
+        yield
+    finally:
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def _import_pylode() -> tuple[Any, Any, type[Exception]]:
+    """pyLODE's module, its OntPub profile and its error."""
     try:
         import pylode
         from pylode.profiles.ontpub import OntPub
         from pylode.utils import PylodeError
     except ImportError as error:  # pragma: no cover - pylode is a dependency
         raise PylodeUnavailable(f"pyLODE is not installed: {error}") from error
-    finally:
-        for handler in list(root.handlers):
-            if handler not in handlers:
-                root.removeHandler(handler)
-        root.setLevel(level)
     return pylode, OntPub, PylodeError
 
 

@@ -66,3 +66,10 @@ def test_project_pages_link_quotes_to_their_source(real_client: TestClient) -> N
             assert f'id="{anchor}"' in sources[path], (entity, anchor)
         for quote in re.findall(r"<mark>([^<]+)</mark>", page):
             assert quote_anchor(html.unescape(quote)) in {a for _, a in links}
+
+
+def test_structured_values_read_as_fields(real_client: TestClient) -> None:
+    page = real_client.get("/id/support-us-over-30-billion", headers=BROWSER).text
+    assert '<span class="muted">more than</span> 30,000,000,000</span>' in page  # an xsd:decimal, grouped
+    assert '<span class="muted">currency</span> USD</span>' in page
+    assert "nothing links to it" in page

@@ -282,9 +282,14 @@ class WorkerPool:
         await asyncio.to_thread(_reap, [dead.process])
         delay = 0.0
         while not self._closing:
+            generation = self._generation
             try:
                 worker = await self._spawn()
             except StoreUnavailable as error:
+                if self._generation != generation:
+                    # A write replaced the snapshot while the worker started, and the file it was sent
+                    # is gone: nothing is wrong with starting workers, so start one on the new one now.
+                    continue
                 delay = min(max(2 * delay, 0.5), _MAX_RESPAWN_DELAY_S)
                 log.error("%s; retrying in %.1f s", error.message, delay)
                 await asyncio.sleep(delay)

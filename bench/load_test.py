@@ -3,9 +3,11 @@
     python bench/load_test.py --clients 8 --seconds 20 --deadline 5
 
 Without ``--url`` it starts ``mdkg serve`` on a free port of 127.0.0.1 (its own process, the
-project's dataset, ``runaways + 2`` query workers, no rate limit since every client here shares one
-address, and a random write token) and stops it at the end. With ``--url`` it drives a server that
-is already running on a loopback address; ``--write-token`` then enables the write check.
+project's dataset, ``2 * runaways + 2`` query workers, no rate limit since every client here shares
+one address, and a random write token) and stops it at the end. Two workers per runaway, since a
+runaway resubmitted at once takes a worker while the one killed at its deadline is being replaced;
+with fewer, cheap queries can find every worker busy and get 503. With ``--url`` it drives a server
+that is already running on a loopback address; ``--write-token`` then enables the write check.
 
 What runs at once, until ``--seconds`` have passed:
 
@@ -420,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runaways", type=int, default=2, help="runaway queries kept running (default 2)")
     parser.add_argument("--deadline", type=float, default=5.0,
                         help="query deadline of the server this script starts (default 5 s)")
-    parser.add_argument("--workers", type=int, help="query workers of that server (default runaways + 2)")
+    parser.add_argument("--workers", type=int,
+                        help="query workers of that server (default 2 * runaways + 2)")
     parser.add_argument("--write-interval", type=float, default=0.2, help="seconds between writes")
     parser.add_argument("--no-writes", action="store_true", help="do not write (nor check writes)")
     parser.add_argument("--url", help="drive this running server (loopback only) instead of starting one")
@@ -444,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = run(args.url.rstrip("/"), None if args.no_writes else args.write_token)
     else:
         token = None if args.no_writes else secrets.token_urlsafe(24)
-        workers = args.workers if args.workers is not None else args.runaways + 2
+        workers = args.workers if args.workers is not None else 2 * args.runaways + 2
         with served(deadline_s=args.deadline, workers=workers, write_token=token or "",
                     root=args.root) as base:
             summary = run(base, token)

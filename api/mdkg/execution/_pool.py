@@ -23,7 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,6 +126,8 @@ class WorkerPool:
         self._tasks: set[asyncio.Task[None]] = set()
         self._generation = 0
         self._snapshot_path: Path | None = None
+        self._snapshot_readers: dict[Path, int] = {}
+        """Workers sent a snapshot's path that have not answered yet: they may still open the file."""
         self._scratch: Path | None = None
         self._idle: asyncio.Queue[_Worker] | None = None
         self._refreshing: asyncio.Lock | None = None
@@ -282,20 +284,30 @@ class WorkerPool:
         await asyncio.to_thread(_reap, [dead.process])
         delay = 0.0
         while not self._closing:
-            generation = self._generation
             try:
                 worker = await self._spawn()
             except StoreUnavailable as error:
-                if self._generation != generation:
-                    # A write replaced the snapshot while the worker started, and the file it was sent
-                    # is gone: nothing is wrong with starting workers, so start one on the new one now.
-                    continue
                 delay = min(max(2 * delay, 0.5), _MAX_RESPAWN_DELAY_S)
                 log.error("%s; retrying in %.1f s", error.message, delay)
                 await asyncio.sleep(delay)
                 continue
             self._checkin(worker)
             return
+
+    @contextlib.contextmanager
+    def _reading(self, snapshot: Path) -> Iterator[Path]:
+        """Keep ``snapshot`` on disk while a worker told to load it may open it. A write that takes a
+        new snapshot meanwhile (a worker takes a second or so to start) must not remove it from
+        under that worker, or no worker could start while writes come faster than that."""
+        self._snapshot_readers[snapshot] = self._snapshot_readers.get(snapshot, 0) + 1
+        try:
+            yield snapshot
+        finally:
+            self._snapshot_readers[snapshot] -= 1
+            if not self._snapshot_readers[snapshot]:
+                del self._snapshot_readers[snapshot]
+                if snapshot != self._snapshot_path:
+                    snapshot.unlink(missing_ok=True)
 
     async def _spawn(self) -> _Worker:
         assert self._snapshot_path is not None
@@ -315,10 +327,11 @@ class WorkerPool:
         started = False
         try:
             async with asyncio.timeout(self._start_timeout_s):
-                await _wire.send(parent_end, {"op": "start", "backend": self._backend,
-                                              "snapshot": str(self._snapshot_path),
-                                              "generation": worker.generation, "memory_mb": self._memory_mb})
-                message, _ = await _wire.receive(parent_end)
+                with self._reading(self._snapshot_path) as snapshot:
+                    await _wire.send(parent_end, {"op": "start", "backend": self._backend,
+                                                  "snapshot": str(snapshot), "generation": worker.generation,
+                                                  "memory_mb": self._memory_mb})
+                    message, _ = await _wire.receive(parent_end)
             if not message.get("ok"):
                 raise error_from_wire(message)
             started = worker.started = True
@@ -333,8 +346,10 @@ class WorkerPool:
 
     async def _reload(self, worker: _Worker) -> None:
         generation, snapshot = self._generation, self._snapshot_path
-        await _wire.send(worker.sock, {"op": "load", "snapshot": str(snapshot), "generation": generation})
-        message, _ = await _wire.receive(worker.sock)
+        assert snapshot is not None
+        with self._reading(snapshot):
+            await _wire.send(worker.sock, {"op": "load", "snapshot": str(snapshot), "generation": generation})
+            message, _ = await _wire.receive(worker.sock)
         if not message.get("ok"):
             raise error_from_wire(message)
         worker.generation = generation
@@ -347,8 +362,9 @@ class WorkerPool:
         await asyncio.to_thread(path.write_bytes, data)
         previous = self._snapshot_path
         self._snapshot_path, self._generation = path, generation
-        if previous is not None:
-            # A worker still loading it keeps its open file; later ones get the new one.
+        if previous is not None and previous not in self._snapshot_readers:
+            # A worker that has opened it keeps its open file; one that is yet to open it unlinks it
+            # once it has answered (see _reading); later ones get the new one.
             previous.unlink(missing_ok=True)
 
 

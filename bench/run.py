@@ -797,8 +797,8 @@ def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="10k triples, few repetitions (about a minute)")
     parser.add_argument("--sizes", help="comma-separated target triples (default 10000,100000,1000000)")
-    parser.add_argument("--repeat", type=int, help="repetitions of each timed step (default 5; quick 3)")
-    parser.add_argument("--seconds", type=float, help="length of one HTTP cell (default 4; quick 1)")
+    parser.add_argument("--repeat", type=int, help="repetitions of each timed step (default 5; quick 2)")
+    parser.add_argument("--seconds", type=float, help="length of one HTTP cell (default 4; quick 0.5)")
     parser.add_argument("--out-dir", type=Path, default=RESULTS_DIR, help="where <date>.md goes")
     parser.add_argument(
         "--readme",
@@ -822,8 +822,8 @@ def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     )
     options = Options(
         sizes=sizes,
-        repeat=arguments.repeat or (3 if quick else 5),
-        seconds=arguments.seconds or (1.0 if quick else 4.0),
+        repeat=arguments.repeat or (2 if quick else 5),
+        seconds=arguments.seconds or (0.5 if quick else 4.0),
         max_requests=2_000 if quick else 20_000,
         request_timeout_s=5.0 if quick else 30.0,
         named_budget_s=3.0 if quick else 10.0,

@@ -168,9 +168,11 @@ def test_the_readme_lists_every_query() -> None:
 
 # --- mou-and-ustr-action-plan --------------------------------------------------------------------
 
-def _party_items(rows: list[dict[str, object]]) -> set[tuple[URIRef, URIRef, str, str | None, bool, bool]]:
-    return {(row["party"], row["item"], text(row, "itemRole") or "", text(row, "agreementKind"),
-             boolean(row, "counts"), boolean(row, "hasBoth")) for row in rows}
+def _verdicts(rows: list[dict[str, object]]) -> set[tuple[object, ...]]:
+    """(party, agreement, kind, counts, action plan, hasBoth) per row, None where a cell is empty."""
+    return {(row["party"], row.get("agreement"), text(row, "agreementKind"),
+             boolean(row, "agreementCounts") if "agreementCounts" in row else None,
+             row.get("actionPlan"), boolean(row, "hasBoth")) for row in rows}
 
 
 def test_no_country_has_both_a_strict_mou_and_an_action_plan(oxigraph: Store,
@@ -182,19 +184,18 @@ def test_no_country_has_both_a_strict_mou_and_an_action_plan(oxigraph: Store,
 def test_with_frameworks_japan_qualifies_through_its_october_2025_framework(
         oxigraph: Store, library: NamedQueryLibrary) -> None:
     rows = run(oxigraph, library, "mou-and-ustr-action-plan", include_frameworks="true")
-    assert _party_items(rows) == {
-        (iri("japan"), iri("us-japan-framework-2025-10"), "agreement", "framework", True, True),
-        (iri("japan"), iri(PLAN_EC_JAPAN), "action plan", None, True, True),
+    assert _verdicts(rows) == {
+        (iri("japan"), iri("us-japan-framework-2025-10"), "framework", True, iri(PLAN_EC_JAPAN), True),
     }
     assert column(rows, "partyClass") == {iri("mdo:State")}
+    assert column(rows, "partyLabel") == {Literal("Japan", lang="en")}
 
 
 def test_with_blocs_the_eu_qualifies_through_the_mou_inside_the_plan(oxigraph: Store,
                                                                     library: NamedQueryLibrary) -> None:
     rows = run(oxigraph, library, "mou-and-ustr-action-plan", include_blocs="true")
-    assert _party_items(rows) == {
-        (iri("european-union"), iri("us-eu-mou"), "agreement", "MOU", True, True),
-        (iri("european-union"), iri(PLAN_EC_JAPAN), "action plan", None, True, True),
+    assert _verdicts(rows) == {
+        (iri("european-union"), iri("us-eu-mou"), "MOU", True, iri(PLAN_EC_JAPAN), True),
     }
     both = run(oxigraph, library, "mou-and-ustr-action-plan", include_blocs="true", include_frameworks="true")
     assert column(both, "party") == iris("european-union", "japan")
@@ -202,32 +203,34 @@ def test_with_blocs_the_eu_qualifies_through_the_mou_inside_the_plan(oxigraph: S
 
 def test_near_misses_show_why_each_party_is_out(oxigraph: Store, library: NamedQueryLibrary) -> None:
     rows = run(oxigraph, library, "mou-and-ustr-action-plan", show_near_misses="true")
-    expected = {(iri(p), iri(a), "agreement", "MOU or framework (undecided)", False, False)
+    expected = {(iri(p), iri(a), "MOU or framework (undecided)", False, None, False)
                 for p, a in zip(UNDECIDED_PARTNERS, UNDECIDED_AGREEMENTS, strict=True)}
     expected |= {
-        (iri("united-kingdom"), iri("us-uk-mou-2026-02-05"), "agreement", "MOU", True, False),
-        (iri("japan"), iri("us-japan-framework-2025-10"), "agreement", "framework", False, False),
-        (iri("japan"), iri(PLAN_EC_JAPAN), "action plan", None, True, False),
-        (iri("mexico"), iri(PLAN_MEXICO), "action plan", None, True, False),
+        (iri("united-kingdom"), iri("us-uk-mou-2026-02-05"), "MOU", True, None, False),
+        (iri("japan"), iri("us-japan-framework-2025-10"), "framework", False, iri(PLAN_EC_JAPAN), False),
+        (iri("mexico"), None, None, None, iri(PLAN_MEXICO), False),
     }
-    assert _party_items(rows) == expected
+    assert _verdicts(rows) == expected
 
 
 def test_no_party_is_credited_with_an_mou_the_text_does_not_give_it(oxigraph: Store,
                                                                    library: NamedQueryLibrary) -> None:
     rows = run(oxigraph, library, "mou-and-ustr-action-plan", show_near_misses="true",
                include_frameworks="true", include_blocs="true")
-    mous = {(row["party"], row["item"]) for row in rows if text(row, "agreementKind") == "MOU"}
+    mous = {(row["party"], row["agreement"]) for row in rows if text(row, "agreementKind") == "MOU"}
     assert mous == {(iri("united-kingdom"), iri("us-uk-mou-2026-02-05")),
                     (iri("european-union"), iri("us-eu-mou"))}
+    assert {row["party"] for row in rows if boolean(row, "hasBoth")} == iris("japan", "european-union")
     # The hub is never listed, nor the Commission (an institution, not a country or bloc).
     assert not column(rows, "party") & iris("united-states", "european-commission")
 
 
 def test_another_hub_turns_the_question_around(oxigraph: Store, library: NamedQueryLibrary) -> None:
     rows = run(oxigraph, library, "mou-and-ustr-action-plan", hub="japan", include_frameworks="true")
-    assert column(rows, "party") == iris("united-states")
-    assert column(rows, "item") == iris("us-japan-framework-2025-10", PLAN_EC_JAPAN)
+    assert _verdicts(rows) == {
+        (iri("united-states"), iri("us-japan-framework-2025-10"), "framework", True, iri(PLAN_EC_JAPAN),
+         True),
+    }
 
 
 # --- agreement-parties ---------------------------------------------------------------------------

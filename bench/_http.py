@@ -303,30 +303,12 @@ def mdkg_spec(root: Path, *, store_path: Path | None = None, name: str = "mdkg s
 
 
 def factory_spec(name: str, workers: int, env: dict[str, str]) -> ServerSpec:
-    """mdkg under ``uvicorn --workers N`` (the scale-out path), settings from ``env``."""
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "bench._app:create",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "{port}",
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    return ServerSpec(
-        name,
-        command,
-        "/sparql",
-        "/healthz",
-        {"MDKG_RATE_LIMIT_PER_S": "0", "PYTHONPATH": str(Path(__file__).resolve().parents[1]), **env},
-    )
+    """mdkg in ``workers`` uvicorn worker processes on one socket (the scale-out path), settings from
+    ``env``; ``bench/_workers.py`` binds the socket so that TCP_NODELAY survives ``--workers``."""
+    command = [sys.executable, "-m", "bench._workers", "--port", "{port}", "--workers", str(workers)]
+    return ServerSpec(name, command, "/sparql", "/healthz",
+                      {"MDKG_RATE_LIMIT_PER_S": "0", "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+                       **env})
 
 
 def oxigraph_spec(location: Path) -> ServerSpec:

@@ -33,6 +33,7 @@ import math
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -840,6 +841,8 @@ def parse_options(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A terminated run still stops its servers (each runs in a session of its own).
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(143))
     options, arguments = parse_options(argv)
     skip = {s.strip() for s in arguments.skip.split(",") if s.strip()}
     results = Results(options, dt.datetime.now(dt.UTC))

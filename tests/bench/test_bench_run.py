@@ -38,6 +38,10 @@ def test_quick_run_measures_every_section_and_writes_its_results(tmp_path: Path)
     for query in (REPO_ROOT / "queries").glob("*.rq"):
         assert f"| {query.stem} |" in named, query.stem
     assert "| 10,000 | validate_files" in report
+    # A new source validated on the nodes it touches gets the verdict of a full validation.
+    focus = report.split("## Incremental validation of a new source", 1)[1].split("\n## ", 1)[0]
+    focus_row = next(line for line in focus.splitlines() if line.startswith("| 10,000 |"))
+    assert focus_row.rstrip().endswith("/ True |"), focus_row
     http = report.split("## HTTP at 10,000 triples", 1)[1].split("\n## ", 1)[0]
     assert "| mdkg serve | ASK | 8 |" in http
     assert "| oxigraph serve | two-join SELECT | 1 |" in http

@@ -12,18 +12,15 @@ that of ``tests/service/conftest.py`` (not imported: a conftest is not a module 
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from mdkg import Client, create_app
 from mdkg.settings import Settings
+from mdkg.testing import serve_in_thread
 
 FIXTURE_ROOT = Path(__file__).parent / "fixtures" / "root"
 _START_TIMEOUT_S = 10.0
@@ -32,31 +29,9 @@ AppFactory = Callable[[str], FastAPI]
 """Builds the app once its URL is known (a base IRI may depend on the port)."""
 
 
-@contextmanager
-def serve(make_app: AppFactory) -> Iterator[str]:
+def serve(make_app: AppFactory) -> AbstractContextManager[str]:
     """uvicorn on a free loopback port in a thread; yields the base URL and stops the server on exit."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    server = uvicorn.Server(uvicorn.Config(make_app(url), log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True,
-                              name=f"uvicorn-{port}")
-    thread.start()
-    try:
-        deadline = time.monotonic() + _START_TIMEOUT_S
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not start on 127.0.0.1:{port}")
-            time.sleep(0.01)
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=_START_TIMEOUT_S)
-        listener.close()
-        if thread.is_alive():
-            raise RuntimeError(f"uvicorn on 127.0.0.1:{port} did not stop")
+    return serve_in_thread(app_for_url=make_app, start_timeout_s=_START_TIMEOUT_S)
 
 
 @pytest.fixture(scope="session")

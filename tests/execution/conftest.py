@@ -10,20 +10,18 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from mdkg.execution import PooledExecutor, query_executor
 from mdkg.settings import Settings
+from mdkg.testing import serve_in_thread
 from mdkg.web.app import create_app
 
 CHAIN_LENGTH = 3000
@@ -64,28 +62,9 @@ def chain_settings(root: Path, **changes: object) -> Settings:
                     max_concurrent_queries=MAX_CONCURRENT, max_result_rows=ROW_LIMIT).with_changes(**changes)
 
 
-@contextmanager
-def serve_app(app: FastAPI) -> Iterator[str]:
+def serve_app(app: FastAPI) -> AbstractContextManager[str]:
     """Run uvicorn (lifespan on) on a free loopback port; yields the base URL, stops it on exit."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + _START_TIMEOUT_S
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not start on 127.0.0.1:{port}")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=_START_TIMEOUT_S)
-        listener.close()
-        if thread.is_alive():
-            raise RuntimeError(f"uvicorn on 127.0.0.1:{port} did not stop")
+    return serve_in_thread(app, start_timeout_s=_START_TIMEOUT_S)
 
 
 @pytest.fixture(scope="session")

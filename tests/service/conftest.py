@@ -12,17 +12,14 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from mdkg.settings import Settings
 from mdkg.store.oxigraph import OxigraphStore
+from mdkg.testing import serve_in_thread
 from mdkg.web.app import create_app
 from starlette.testclient import TestClient
 
@@ -52,30 +49,9 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
-@contextmanager
-def _serve(app: FastAPI) -> Iterator[str]:
+def _serve(app: FastAPI) -> AbstractContextManager[str]:
     """Run uvicorn on a free loopback port in a thread; yields the base URL, stops it on exit."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True,
-                              name=f"uvicorn-{port}")
-    thread.start()
-    try:
-        deadline = time.monotonic() + _SERVER_START_TIMEOUT_S
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not start on 127.0.0.1:{port}")
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=_SERVER_START_TIMEOUT_S)
-        listener.close()
-        if thread.is_alive():
-            raise RuntimeError(f"uvicorn on 127.0.0.1:{port} did not stop")
+    return serve_in_thread(app, start_timeout_s=_SERVER_START_TIMEOUT_S)
 
 
 @pytest.fixture

@@ -13,9 +13,6 @@ the reason, except under CI (``CI`` set), where ``.ci/run`` installs Chromium an
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +20,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from mdkg.settings import Settings
 from mdkg.store.oxigraph import OxigraphStore
+from mdkg.testing import serve_in_thread
 from mdkg.web._vendor import CHART_BUNDLES, EDITOR_BUNDLES, NETWORK_BUNDLES, VENDOR_DIR, vendor_ready
 from mdkg.web.app import create_app
 
@@ -71,26 +68,8 @@ def browser() -> Iterator[Any]:
 def live_url() -> Iterator[str]:
     """uvicorn on a free loopback port, in a thread, serving the project's dataset; stopped afterwards."""
     app = create_app(Settings(load_on_start=True), store=OxigraphStore())
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind((LOOPBACK, 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True,
-                              name=f"browser-tests-uvicorn-{port}")
-    thread.start()
-    try:
-        deadline = time.monotonic() + _START_TIMEOUT_S
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not start on {LOOPBACK}:{port}")
-            time.sleep(0.02)
-        yield f"http://{LOOPBACK}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=_START_TIMEOUT_S)
-        listener.close()
-        if thread.is_alive():
-            raise RuntimeError(f"uvicorn on {LOOPBACK}:{port} did not stop")
+    with serve_in_thread(app, start_timeout_s=_START_TIMEOUT_S) as url:
+        yield url
 
 
 @dataclass

@@ -38,6 +38,7 @@ from mdkg.store._terms import (
     literal,
     sparql_iri,
     sparql_term,
+    to_ox,
 )
 
 _RESULTS_JSON = "application/sparql-results+json"
@@ -302,14 +303,8 @@ class _OxTerms:
     def ox(self, term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         if isinstance(term, BNode):
             return self._blank.setdefault(term, ox.BlankNode())
-        if isinstance(term, URIRef):
-            return ox.NamedNode(str(term))
-        if isinstance(term, Literal):
-            if term.language:
-                return ox.Literal(str(term), language=term.language)
-            if term.datatype is not None:
-                return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-            return ox.Literal(str(term))
+        if isinstance(term, URIRef | Literal):
+            return to_ox(term)
         raise MdkgError(f"not an RDF term: {term!r}")
 
 

@@ -48,3 +48,27 @@ def serve_in_thread(app: Any = None, *, app_for_url: Callable[[str], Any] | None
         listener.close()
         if thread.is_alive():
             raise RuntimeError(f"uvicorn on {LOOPBACK}:{port} did not stop")
+
+
+def graphs_by_name(store: Any) -> dict[str | None, Any]:
+    """The store's contents as one rdflib Graph per graph name (``None`` for the default graph),
+    blank nodes kept apart per export, so that two stores can be compared with ``isomorphic``."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    graphs: dict[str | None, Graph] = {}
+    blanks: dict[str, BNode] = {}
+
+    def term(value: object) -> URIRef | BNode | Literal:
+        if isinstance(value, ox.NamedNode):
+            return URIRef(value.value)
+        if isinstance(value, ox.BlankNode):
+            return blanks.setdefault(value.value, BNode())
+        assert isinstance(value, ox.Literal)
+        return Literal(value.value, lang=value.language,
+                       datatype=None if value.language else URIRef(value.datatype.value))
+
+    for quad in ox.parse(store.export(media_type="application/n-quads"), format=ox.RdfFormat.N_QUADS):
+        name = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+        graphs.setdefault(name, Graph()).add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    return graphs

@@ -10,33 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from mdkg.dataset import load_dataset
 from mdkg.settings import Settings
 from mdkg.store import Store
 from mdkg.store.oxigraph import OxigraphStore
-from rdflib import BNode, Graph, Literal, URIRef
+from mdkg.testing import graphs_by_name
+from rdflib import Graph
 from rdflib.compare import isomorphic
 
 
 def graphs_of(store: Store) -> dict[str | None, Graph]:
-    graphs: dict[str | None, Graph] = {}
-    blanks: dict[str, BNode] = {}
-
-    def term(value: object) -> URIRef | BNode | Literal:
-        if isinstance(value, ox.NamedNode):
-            return URIRef(value.value)
-        if isinstance(value, ox.BlankNode):
-            return blanks.setdefault(value.value, BNode())
-        assert isinstance(value, ox.Literal)
-        return Literal(value.value, lang=value.language,
-                       datatype=None if value.language else URIRef(value.datatype.value))
-
-    for quad in ox.parse(store.export(media_type="application/n-quads"), format=ox.RdfFormat.N_QUADS):
-        name = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-        graphs.setdefault(name, Graph()).add((term(quad.subject), term(quad.predicate), term(quad.object)))
-    return graphs
+    return graphs_by_name(store)
 
 
 def same_dataset(first: Store, second: Store) -> bool:

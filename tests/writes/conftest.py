@@ -13,16 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import pyoxigraph as ox
 import pytest
 from mdkg.dataset import load_dataset
 from mdkg.settings import Settings
 from mdkg.store import Store
 from mdkg.store.oxigraph import OxigraphStore
+from mdkg.testing import graphs_by_name
 from mdkg.web.app import create_app
 from mdkg.web.writes import writer_for
 from mdkg.writes import Writer, WriteValidator
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.compare import isomorphic
 from starlette.testclient import TestClient
 
@@ -82,22 +82,7 @@ class Snapshot:
 
 
 def take_snapshot(store: Store) -> Snapshot:
-    graphs: dict[str | None, Graph] = {}
-    blanks: dict[str, BNode] = {}
-
-    def term(value: object) -> URIRef | BNode | Literal:
-        if isinstance(value, ox.NamedNode):
-            return URIRef(value.value)
-        if isinstance(value, ox.BlankNode):
-            return blanks.setdefault(value.value, BNode())
-        assert isinstance(value, ox.Literal)
-        return Literal(value.value, lang=value.language,
-                       datatype=None if value.language else URIRef(value.datatype.value))
-
-    for quad in ox.parse(store.export(media_type="application/n-quads"), format=ox.RdfFormat.N_QUADS):
-        name = None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
-        graphs.setdefault(name, Graph()).add((term(quad.subject), term(quad.predicate), term(quad.object)))
-    return Snapshot(store.quad_count(), graphs)
+    return Snapshot(store.quad_count(), graphs_by_name(store))
 
 
 @pytest.fixture

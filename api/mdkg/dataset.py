@@ -10,9 +10,12 @@ Files are written with the canonical base IRI; :func:`rebase` moves them to a de
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -21,6 +24,9 @@ from mdkg.namespaces import DatasetIris
 from mdkg.progress import stage, track
 from mdkg.settings import CANONICAL_BASE_IRI, Settings
 from mdkg.store._protocol import Store
+
+if TYPE_CHECKING:
+    from mdkg.store.oxigraph import OxigraphStore
 
 
 @dataclass(frozen=True)
@@ -44,19 +50,26 @@ def dataset_files(settings: Settings) -> list[DatasetFile]:
     return files
 
 
-def parse_file(path: Path, graph: str) -> list[ox.Quad]:
-    """Parse one Turtle file into quads of ``graph``; syntax errors name file and line."""
+@contextmanager
+def _naming_the_file(path: Path) -> Iterator[None]:
+    """Turn the parser's ``SyntaxError`` into an :class:`RdfSyntaxError` naming file and line."""
     try:
-        # pyoxigraph 0.5's parse() has no ``to_graph``: Turtle gives triples, placed in the graph here.
-        # Blank nodes are renamed so that ``_:b1`` in two files stays two nodes once merged.
-        name = ox.NamedNode(graph)
-        return [ox.Quad(t.subject, t.predicate, t.object, name)
-                for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)]
+        yield
     except SyntaxError as error:
         raise RdfSyntaxError(
             f"{path}: {error}",
             detail={"file": str(path), "line": getattr(error, "lineno", None), "message": str(error)},
         ) from error
+
+
+def parse_file(path: Path, graph: str) -> list[ox.Quad]:
+    """Parse one Turtle file into quads of ``graph``; syntax errors name file and line."""
+    with _naming_the_file(path):
+        # pyoxigraph 0.5's parse() has no ``to_graph``: Turtle gives triples, placed in the graph here.
+        # Blank nodes are renamed so that ``_:b1`` in two files stays two nodes once merged.
+        name = ox.NamedNode(graph)
+        return [ox.Quad(t.subject, t.predicate, t.object, name)
+                for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)]
 
 
 def _rebase_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph, old: str,
@@ -92,12 +105,95 @@ def dataset_nquads(settings: Settings) -> bytes:
     return ox.serialize(dataset_quads(settings), format=ox.RdfFormat.N_QUADS) or b""
 
 
-def load_dataset(store: Store, settings: Settings) -> int:
-    """Replace the store's dataset graphs with the files on disk; returns the quads loaded."""
-    data = dataset_nquads(settings)
+def _deployed_graph(file: DatasetFile, base_iri: str) -> str:
+    return base_iri + file.graph[len(CANONICAL_BASE_IRI):]
+
+
+_STAMP_VERSION = "mdkg dataset stamp 1"
+"""Changed whenever the way files become quads changes, so that stores loaded the old way reload."""
+
+
+def dataset_stamp(settings: Settings) -> str:
+    """SHA-256 over every dataset file (graph, name, bytes) and the base IRI: equal stamps, equal data."""
+    digest = hashlib.sha256(f"{_STAMP_VERSION}\n{settings.base_iri}\n".encode())
     for file in dataset_files(settings):
-        graph = settings.base_iri + file.graph[len(CANONICAL_BASE_IRI):]
-        store.clear(graph)
+        data = file.path.read_bytes()
+        digest.update(f"{file.graph}\n{file.path.name}\n{len(data)}\n".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def load_dataset_if_changed(store: Store, settings: Settings, *, force: bool = False) -> bool:
+    """Load the dataset unless the store says it holds these very files already; True if it loaded.
+
+    Only an on-disk Oxigraph store can say so: :func:`load_dataset` leaves there a stamp of the files
+    (:func:`dataset_stamp`), and any other write to the store removes it. ``force`` reloads anyway.
+    """
+    from mdkg.store.oxigraph import OxigraphStore
+
+    if not force and isinstance(store, OxigraphStore) and store.path is not None:
+        with stage("compare the dataset files with the store"):
+            if store.dataset_stamp() == dataset_stamp(settings):
+                return False
+    load_dataset(store, settings)
+    return True
+
+
+def load_dataset(store: Store, settings: Settings) -> None:
+    """Replace the store's dataset graphs with the files on disk.
+
+    A syntax error in any file leaves the store as it was. An embedded Oxigraph store reads each
+    file itself (:func:`_load_into_oxigraph`) and, on disk, keeps a stamp of what it loaded (see
+    :func:`load_dataset_if_changed`); other stores get one N-Quads document of the whole dataset
+    through the store contract.
+    """
+    from mdkg.store.oxigraph import OxigraphStore
+
+    files = dataset_files(settings)
+    if isinstance(store, OxigraphStore) and not store.read_only:
+        # Taken before loading: a file edited meanwhile then fails to match, and the next start reloads.
+        stamp = dataset_stamp(settings) if store.path is not None else None
+        _load_into_oxigraph(store, files, settings.base_iri)
+        if stamp is not None:
+            store.record_dataset_stamp(stamp)
+        return
+    data = dataset_nquads(settings)
+    for file in files:
+        store.clear(_deployed_graph(file, settings.base_iri))
     with stage("load into the store"):
         store.load(data, media_type="application/n-quads")
-    return data.count(b"\n")
+
+
+def _load_into_oxigraph(store: OxigraphStore, files: list[DatasetFile], base_iri: str) -> None:
+    """Each file straight into its graph, parsed by the engine: no triple becomes a Python object.
+
+    Every file is one ``Store.load`` call, and pyoxigraph gives the blank nodes of each call fresh
+    identifiers, so ``_:b1`` in two files stays two nodes. Oxigraph keeps typed literals as values,
+    so they need no canonical form beforehand. A base IRI other than the canonical one needs every
+    IRI rewritten, which the engine cannot do while parsing: that case goes through Python terms.
+
+    All or nothing against syntax errors: graphs that held data are emptied only once every file
+    has been parsed (an extra, cheaper pass that a first load into an empty store skips); the graphs
+    filled before a failing file were empty before and are emptied again.
+    """
+    graphs = {file: _deployed_graph(file, base_iri) for file in files}
+    held = set(store.graphs()).intersection(graphs.values())
+    if held:
+        for file in track(files, "parse the dataset files (checking them before replacing)"):
+            with _naming_the_file(file.path):
+                for _ in ox.parse(path=str(file.path), format=ox.RdfFormat.TURTLE):
+                    pass
+        for graph in sorted(held):
+            store.clear(graph)
+    filled: list[str] = []
+    try:
+        for file, graph in track(graphs.items(), "parse the dataset files and load into the store"):
+            filled.append(graph)
+            if base_iri == CANONICAL_BASE_IRI:
+                store.load_file(file.path, graph)
+            else:
+                store.extend(rebase(parse_file(file.path, file.graph), base_iri))
+    except BaseException:
+        for graph in dict.fromkeys(filled):
+            store.clear(graph)
+        raise

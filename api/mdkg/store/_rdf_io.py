@@ -34,16 +34,8 @@ def parse_rdf(data: bytes | str, fmt: RdfFormat, graph: str | None = None) -> li
     target = None if graph is None else ox.NamedNode(graph)
     try:
         quads = list(ox.parse(data, format=OX_FORMATS[fmt.name], rename_blank_nodes=True))
-    except SyntaxError as error:
-        line, column = error.lineno, error.offset
-        message = error.msg or str(error)
-        detail: dict[str, object] = {"format": fmt.media_type, "message": message}
-        if line is not None:
-            detail.update(line=line, column=column)
-        raise RdfSyntaxError(f"{fmt.name} syntax error: {message}", detail=detail) from error
-    except ValueError as error:
-        raise RdfSyntaxError(f"{fmt.name} document refused: {error}",
-                             detail={"format": fmt.media_type, "message": str(error)}) from error
+    except (SyntaxError, ValueError) as error:
+        raise rdf_syntax_error(error, fmt) from error
     quads = canonical_quads(quads)
     if target is None:
         return quads
@@ -51,6 +43,19 @@ def parse_rdf(data: bytes | str, fmt: RdfFormat, graph: str | None = None) -> li
         ox.Quad(q.subject, q.predicate, q.object, target) if isinstance(q.graph_name, ox.DefaultGraph) else q
         for q in quads
     ]
+
+
+def rdf_syntax_error(error: SyntaxError | ValueError, fmt: RdfFormat) -> RdfSyntaxError:
+    """The contract's error for a document pyoxigraph refused (with line and column when it says)."""
+    if isinstance(error, SyntaxError):
+        line, column = error.lineno, error.offset
+        message = error.msg or str(error)
+        detail: dict[str, object] = {"format": fmt.media_type, "message": message}
+        if line is not None:
+            detail.update(line=line, column=column)
+        return RdfSyntaxError(f"{fmt.name} syntax error: {message}", detail=detail)
+    return RdfSyntaxError(f"{fmt.name} document refused: {error}",
+                          detail={"format": fmt.media_type, "message": str(error)})
 
 
 def serialize_rdf(quads: Iterable[ox.Quad], fmt: RdfFormat) -> bytes:

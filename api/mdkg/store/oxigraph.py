@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from mdkg.errors import BadRequest, Forbidden, MdkgError, StoreUnavailable
+from mdkg.errors import BadRequest, Forbidden, MdkgError, RdfSyntaxError, StoreUnavailable
+from mdkg.formats import rdf_format
 from mdkg.store._base import BaseStore
 from mdkg.store._protocol import (
     AskResult,
@@ -16,10 +19,15 @@ from mdkg.store._protocol import (
     QueryResult,
     SelectResult,
 )
+from mdkg.store._rdf_io import OX_FORMATS, rdf_syntax_error
 from mdkg.store._sparql_text import PreparedQuery, syntax_error
-from mdkg.store._terms import from_ox, to_ox
+from mdkg.store._terms import check_iri, from_ox, to_ox
 
-__all__ = ["OxigraphStore", "from_ox", "to_ox"]
+__all__ = ["DATASET_STAMP_FILE", "OxigraphStore", "from_ox", "to_ox"]
+
+DATASET_STAMP_FILE = "mdkg-dataset-stamp"
+"""In an on-disk store's folder: what :func:`mdkg.dataset.load_dataset` last loaded, removed by any
+other write (RocksDB ignores files it did not make, and its backups do not copy them)."""
 
 
 def _materialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
@@ -52,6 +60,7 @@ class OxigraphStore(BaseStore):
         self._store: ox.Store | None = store
         self.path = path
         self.read_only = read_only
+        self._stamp_may_exist = path is not None and not read_only
 
     @property
     def raw(self) -> ox.Store:
@@ -84,7 +93,74 @@ class OxigraphStore(BaseStore):
     def _writable(self) -> ox.Store:
         if self.read_only:
             raise Forbidden("the Oxigraph store is opened read-only")
-        return self.raw
+        store = self.raw
+        if self._stamp_may_exist:
+            # Removed before the write, not after: a process killed mid-write must not leave a stamp
+            # that vouches for data the write has changed.
+            self._stamp_path().unlink(missing_ok=True)
+            self._stamp_may_exist = False
+        return store
+
+    # -- loading files, and remembering what was loaded (see mdkg.dataset) ---------------------
+
+    def load(self, data: bytes | str, *, media_type: str, graph: str | None = None) -> None:
+        # The engine parses and stores in one native call (one transaction): typed literals need no
+        # canonical form beforehand, Oxigraph keeps them as values. Blank nodes get fresh
+        # identifiers per call, as parse_rdf gives them for the other backends.
+        fmt = rdf_format(media_type)
+        target = None if graph is None else ox.NamedNode(check_iri(graph))
+        try:
+            self._writable().load(data, format=OX_FORMATS[fmt.name], to_graph=target)
+        except (SyntaxError, ValueError) as error:
+            raise rdf_syntax_error(error, fmt) from error
+        except OSError as error:
+            raise StoreUnavailable(f"Oxigraph could not write the store: {error}") from error
+
+    def load_file(self, path: Path, graph: str) -> None:
+        """One Turtle file into ``graph``, read by the engine itself, all or nothing; a syntax error
+        names the file and the line."""
+        try:
+            self._writable().load(path=str(path), format=ox.RdfFormat.TURTLE,
+                                  to_graph=ox.NamedNode(check_iri(graph)))
+        except SyntaxError as error:
+            raise RdfSyntaxError(f"{path}: {error}", detail={
+                "file": str(path), "line": error.lineno, "message": str(error)}) from error
+        except OSError as error:
+            raise StoreUnavailable(f"Oxigraph could not load {path}: {error}") from error
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Add pyoxigraph quads as they are, all or nothing."""
+        self._insert(list(quads))
+
+    def _stamp_path(self) -> Path:
+        assert self.path is not None
+        return self.path / DATASET_STAMP_FILE
+
+    def dataset_stamp(self) -> str | None:
+        """The stamp recorded by the last :meth:`record_dataset_stamp`, if nothing was written since
+        (an in-memory store keeps none: it starts empty)."""
+        if self.path is None:
+            return None
+        try:
+            return self._stamp_path().read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+
+    def record_dataset_stamp(self, stamp: str) -> None:
+        """Flush, then remember ``stamp`` until the next write (on-disk stores only)."""
+        if self.path is None:
+            return
+        store = self._writable()
+        partial = self.path / f".{DATASET_STAMP_FILE}.{os.getpid()}"
+        try:
+            store.flush()  # the stamp must never be on disk before the data it vouches for
+            partial.write_text(stamp + "\n", encoding="utf-8")
+            os.replace(partial, self._stamp_path())
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            raise StoreUnavailable(f"Oxigraph could not record what it loaded: {error}") from error
+        self._stamp_may_exist = True
 
     def update(self, sparql: str) -> None:
         try:

@@ -85,11 +85,13 @@ def test_strict_mou_answer_is_empty_but_shows_its_columns(bundled: Client) -> No
 def test_framework_answer_names_japan_with_its_framework(bundled: Client) -> None:
     answer = bundled.query(MOU, include_frameworks=True)
     japan = answer[answer["party"] == ID + "japan"]
-    assert list(japan["partyLabel"]) == ["Japan"]
-    assert list(japan["agreementKind"]) == ["framework"]
-    assert japan["agreementCounts"].tolist() == [True]
-    assert japan["hasBoth"].tolist() == [True]
-    assert japan["actionPlan"].iloc[0] == ID + "us-ec-japan-critical-minerals-action-plan"
+    # One row for the framework agreement, one for the action plan.
+    assert list(japan["partyLabel"]) == ["Japan", "Japan"]
+    assert japan["agreementKind"].tolist()[0] == "framework" and pd.isna(japan["agreementKind"].iloc[1])
+    assert japan["agreementCounts"].tolist()[0] is True
+    assert japan["hasBoth"].tolist() == [True, True]
+    assert pd.isna(japan["actionPlan"].iloc[0])
+    assert japan["actionPlan"].iloc[1] == ID + "us-ec-japan-critical-minerals-action-plan"
     assert answer["include_frameworks"].tolist() == [True] * len(answer)
 
 
@@ -136,7 +138,7 @@ def test_parameters_as_python_values_strings_mappings_or_iris(bundled_local: Cli
 def test_parameters_change_the_answer(bundled: Client) -> None:
     assert len(bundled.query(MOU, show_near_misses=True)) > len(bundled.query(MOU))
     blocs = bundled.query(MOU, include_blocs=True)
-    assert blocs["partyClass"].tolist() == [MDO + "Bloc"]
+    assert blocs["partyClass"].tolist() == [MDO + "Bloc"] * 2  # the EU's MOU and its action plan
 
 
 @pytest.mark.parametrize(("call", "error", "code"), [

@@ -35,7 +35,7 @@ PROBES = {
     "quickstart": """{
         "strict_rows": len(strict),
         "framework_parties": sorted(with_frameworks["partyLabel"]),
-        "framework_kinds": sorted(with_frameworks["agreementKind"]),
+        "framework_kinds": sorted(with_frameworks["agreementKind"].dropna()),
         "catalogue": sorted(catalogue["name"]),
         "answered": sorted(answers),
     }""",

@@ -273,6 +273,8 @@ _TURTLE_NUMBERS = {
     str(XSD.integer): re.compile(r"[+-]?[0-9]+"),
     str(XSD.decimal): re.compile(r"[+-]?[0-9]*\.[0-9]+"),
     str(XSD.double): re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+    # Turtle's boolean shorthand, as Oxigraph's own TSV writer has it: both writers give one text.
+    str(XSD.boolean): re.compile(r"true|false"),
 }
 
 

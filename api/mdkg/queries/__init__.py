@@ -18,6 +18,8 @@ The curated API::
     bindings = query.bind({"country": "japan"})          # dict of rdflib terms, or ParameterError
     result = run_named_query(store, query, {"country": "japan"})
     table = present(result, store)                        # readable cells, labels looked up
+    answer = answer_named_query(store, query, {"country": "japan"}, "application/sparql-results+json",
+                                row_limit=100_000)        # the document, written by the engine on Oxigraph
 
 Parameter values are bound with the store's ``bindings=`` (RDF terms the store writes itself), never pasted
 into the query text.
@@ -25,6 +27,7 @@ into the query text.
 
 from __future__ import annotations
 
+from mdkg.queries._answer import answer_named_query
 from mdkg.queries._cli import parse_cli_params, resolve_named_query, run_named_query_cli
 from mdkg.queries._frontmatter import QueryDefinitionError
 from mdkg.queries._library import NamedQuery, NamedQueryLibrary, rebase_query_text, run_named_query
@@ -48,6 +51,7 @@ __all__ = [
     "Presentation",
     "QueryDefinitionError",
     "QueryParameter",
+    "answer_named_query",
     "compact_iri",
     "fetch_labels",
     "label_columns",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from mdkg.errors import ParameterError, QuerySyntaxError
@@ -271,12 +272,21 @@ def check_variable_name(name: str) -> str:
     return bare
 
 
+@lru_cache(maxsize=256)
+def _analysed(sparql: str) -> tuple[QueryShape, tuple[str, ...] | None]:
+    shape = query_shape(sparql)
+    return shape, _variables_in_order(sparql) if shape.selects_all else None
+
+
 def prepare_query(sparql: str, bindings: Mapping[str, Term] | None = None) -> PreparedQuery:
     """The query text an engine runs: ``sparql`` itself, or with ``bindings`` as a ``VALUES`` block."""
-    shape = query_shape(sparql)
-    star_order = _variables_in_order(sparql) if shape.selects_all else None
     if not bindings:
+        shape = query_shape(sparql)
+        star_order = _variables_in_order(sparql) if shape.selects_all else None
         return PreparedQuery(sparql, sparql, shape.form, star_order=star_order)
+    # Texts run with bindings are the application's own (named queries, lookups), few and run
+    # again and again with other values: their tokens are read once, not at every call.
+    shape, star_order = _analysed(sparql)
 
     values = {check_variable_name(name): sparql_term(term) for name, term in bindings.items()}
     if shape.form is None:

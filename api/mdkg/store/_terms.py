@@ -13,6 +13,7 @@ well formed, and blank nodes are refused because SPARQL has no way to name an ex
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -126,15 +127,41 @@ def to_ox(term: Term) -> OxTerm:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def _engine_iri(value: str) -> URIRef:
+    # What URIRef() builds, without its validity check: the engine hands out valid IRIs only, and
+    # the check (which can only log a warning) costs more than the rest of the conversion.
+    return str.__new__(URIRef, value)
+
+
 def from_ox(term: object) -> Term:
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return _engine_iri(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         return literal(term.value, language=term.language, datatype=term.datatype.value)
     # RDF 1.2 triple terms have no rdflib counterpart the contract could hand out.
     raise MdkgError(f"the store returned a term mdkg does not support: {term!r}")
+
+
+def from_ox_rows(solutions: Iterable[Iterable[object | None]]) -> list[tuple[Term | None, ...]]:
+    """Rows of engine terms as rdflib terms (``None`` for unbound).
+
+    A term that recurs in the rows (an IRI, a label, a date) is converted once: rdflib parses
+    every typed literal into a Python value, so conversion, not the engine, is most of the cost
+    of a large answer. rdflib terms are immutable, so rows may share them.
+    """
+    converted: dict[object, Term] = {}
+
+    def convert(term: object | None) -> Term | None:
+        if term is None:
+            return None
+        found = converted.get(term)
+        if found is None:
+            found = converted[term] = from_ox(term)
+        return found
+
+    return [tuple([convert(term) for term in solution]) for solution in solutions]
 
 
 def from_ox_graph(graph_name: object) -> URIRef | BNode | None:

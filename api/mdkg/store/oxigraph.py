@@ -21,7 +21,7 @@ from mdkg.store._protocol import (
 )
 from mdkg.store._rdf_io import OX_FORMATS, rdf_syntax_error
 from mdkg.store._sparql_text import PreparedQuery, syntax_error
-from mdkg.store._terms import check_iri, from_ox, to_ox
+from mdkg.store._terms import check_iri, from_ox, from_ox_rows, to_ox
 
 __all__ = ["DATASET_STAMP_FILE", "OxigraphStore", "from_ox", "to_ox"]
 
@@ -35,8 +35,7 @@ def _materialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) 
         return AskResult(bool(result))
     if isinstance(result, ox.QuerySolutions):
         variables = tuple(v.value for v in result.variables)
-        rows = [tuple(None if term is None else from_ox(term) for term in solution) for solution in result]
-        return SelectResult(variables, rows)
+        return SelectResult(variables, from_ox_rows(result))
     return GraphResult([(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))  # type: ignore[misc]
                         for t in result])
 

@@ -25,20 +25,20 @@ from rdflib import URIRef
 
 from mdkg import results
 from mdkg.errors import NotAcceptable, NotFound, ParameterError
-from mdkg.execution import serialize_capped, truncation_headers
+from mdkg.execution import truncation_headers
 from mdkg.namespaces import PREFIXES
 from mdkg.queries import (
     NamedQuery,
     NamedQueryLibrary,
     QueryParameter,
+    answer_named_query,
     compact_iri,
     fetch_labels,
     present,
-    run_named_query,
 )
 from mdkg.queries._library import normalized_base
 from mdkg.settings import CANONICAL_BASE_IRI
-from mdkg.store import GraphResult, SelectResult, Store
+from mdkg.store import SelectResult, Store
 from mdkg.web._charts import chart_for, editor_link, pandas_line
 from mdkg.web.negotiation import choose
 from mdkg.web.state import AppState, app_state
@@ -166,14 +166,11 @@ def _respond(request: Request, named_query: NamedQuery, suffix: str | None) -> R
     raw_params = _raw_params(request)
     if media_type == HTML:
         return _page(request, named_query, raw_params)
-    store = _store(request)
-    result = run_named_query(store, named_query, raw_params)
-    if isinstance(result, GraphResult) and media_type in (CSV, TSV):
-        # A graph as a three-column table is what a spreadsheet can open.
-        result = SelectResult(("subject", "predicate", "object"), [tuple(t) for t in result.triples])
     settings = app_state(request).settings
-    answer = serialize_capped(result, media_type, settings.max_result_rows,
-                              prefixes=_deployment_prefixes(normalized_base(settings.base_iri)))
+    # Written by the engine itself on Oxigraph (no row becomes Python objects), cut at the row cap.
+    answer = answer_named_query(_store(request), named_query, raw_params, media_type,
+                                settings.max_result_rows,
+                                prefixes=_deployment_prefixes(normalized_base(settings.base_iri)))
     return Response(answer.body, media_type=results.content_type(media_type),
                     headers={"Vary": "Accept", **truncation_headers(answer)})
 

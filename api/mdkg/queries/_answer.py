@@ -1,0 +1,89 @@
+"""A named query answered as a document (SPARQL JSON, XML, CSV, TSV...), cut at the row cap.
+
+On the embedded Oxigraph store the query is evaluated and written by the engine itself, as the
+query workers answer ``/sparql`` (:mod:`mdkg.execution._evaluate`): no row becomes a Python object
+for SPARQL JSON and TSV, and the engine stops one row past the cap. Any other store, and a
+CONSTRUCT or DESCRIBE query, goes through the :class:`~mdkg.store.Store` contract and
+:mod:`mdkg.results`. Both give the same answer (tested on every named query), with the same cap
+and the same truncation marks.
+
+The text to run is prepared once per query and cap: the outer ``LIMIT`` is added to the named
+query's own text, and its tokens are read once (:func:`mdkg.store._sparql_text.prepare_query` keeps
+what it read of a text run with bindings), so a call costs the engine's work and little more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from mdkg.errors import MdkgError, StoreUnavailable
+from mdkg.execution import QueryAnswer, QueryRequest, serialize_capped
+from mdkg.execution._evaluate import _select_answer as select_answer
+from mdkg.execution._evaluate import answer_from_result
+from mdkg.execution._limit import LimitedText, limited_select
+from mdkg.queries._library import NamedQuery
+from mdkg.results import CSV, TSV, tabular_format
+from mdkg.store import AskResult, GraphResult, SelectResult, Store
+from mdkg.store._protocol import Term
+from mdkg.store._sparql_text import PreparedQuery, prepare_query
+from mdkg.store.oxigraph import OxigraphStore
+
+__all__ = ["answer_named_query"]
+
+
+@lru_cache(maxsize=256)
+def _limited(sparql: str, limit: int) -> LimitedText | None:
+    return limited_select(sparql, limit)
+
+
+@lru_cache(maxsize=256)
+def _prepared_as_is(sparql: str) -> PreparedQuery:
+    return prepare_query(sparql)
+
+
+def answer_named_query(store: Store, named_query: NamedQuery, raw_params: Mapping[str, str | list[str]],
+                       media_type: str, row_limit: int, *,
+                       prefixes: Mapping[str, str] | None = None) -> QueryAnswer:
+    """Run ``named_query`` with ``raw_params`` and write its answer as ``media_type``, cut at ``row_limit``.
+
+    ``prefixes`` abbreviate a graph answer in the formats that have them. A table asked of a graph
+    query in CSV or TSV is its triples as three columns, subject, predicate and object.
+    """
+    bindings = named_query.bind(raw_params)
+    tabular = tabular_format(media_type)
+    if isinstance(store, OxigraphStore) and named_query.form in ("SELECT", "ASK") and tabular is not None:
+        request = QueryRequest("", tabular_media_type=tabular, graph_media_type=None)
+        return _answer_natively(store.raw, named_query, bindings, request, row_limit)
+    result = store.query(named_query.executable_sparql, bindings=bindings)
+    if isinstance(result, GraphResult) and tabular in (CSV, TSV):
+        # A graph as a three-column table is what a spreadsheet can open.
+        result = SelectResult(("subject", "predicate", "object"), [tuple(t) for t in result.triples])
+    return serialize_capped(result, media_type, row_limit, prefixes=prefixes)
+
+
+def _answer_natively(raw: ox.Store, named_query: NamedQuery, bindings: Mapping[str, Term],
+                     request: QueryRequest, row_limit: int) -> QueryAnswer:
+    limited = _limited(named_query.executable_sparql, row_limit + 1)
+    text = limited.text if limited else named_query.executable_sparql
+    prepared = prepare_query(text, bindings) if bindings else _prepared_as_is(text)
+    failure: MdkgError
+    try:
+        result = raw.query(prepared.text)
+        if isinstance(result, ox.QueryBoolean):
+            return answer_from_result(AskResult(bool(result)), request, row_limit)
+        assert isinstance(result, ox.QuerySolutions)  # the form was checked when the file was read
+        return select_answer(result, prepared, limited is not None, request, row_limit)
+    except MdkgError as error:  # a term the contract cannot carry
+        failure = error.with_traceback(None)
+    except SyntaxError as error:
+        failure = prepared.syntax_error(str(error))
+    except OSError as error:
+        failure = StoreUnavailable(f"the query could not be evaluated: {error}")
+    except (RuntimeError, ValueError) as error:
+        failure = MdkgError(f"Oxigraph could not evaluate the query: {error}")
+    # Raised outside the handler, as OxigraphStore does, so that no traceback keeps pyoxigraph's
+    # result iterator alive.
+    raise failure

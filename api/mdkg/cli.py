@@ -67,6 +67,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mdkg.web.app import create_app
 
     settings = _settings(args).with_changes(host=args.host, port=args.port)
+    if args.reload_on_start:
+        settings = settings.with_changes(reload_on_start=True)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
     return 0
 
@@ -142,7 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--store", choices=["oxigraph", "rdflib", "remote"],
                        help="store backend (default oxigraph, embedded)")
     serve.add_argument("--store-path", dest="store_path", type=Path,
-                       help="on-disk folder for the embedded Oxigraph store (default: in memory)")
+                       help="on-disk folder for the embedded Oxigraph store (default: in memory); "
+                       "a store that holds the dataset files as they are is not loaded again")
+    serve.add_argument("--reload-on-start", dest="reload_on_start", action="store_true",
+                       help="load the dataset files into the on-disk store even if it holds them already")
     serve.add_argument("--remote-query-url", dest="remote_query_url",
                        help="with --store remote: the SPARQL query endpoint of the remote store")
     serve.add_argument("--remote-update-url", dest="remote_update_url",

@@ -11,11 +11,12 @@ Files are written with the canonical base IRI; :func:`rebase` moves them to a de
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -113,8 +114,8 @@ _STAMP_VERSION = "mdkg dataset stamp 1"
 """Changed whenever the way files become quads changes, so that stores loaded the old way reload."""
 
 
-def dataset_stamp(settings: Settings) -> str:
-    """SHA-256 over every dataset file (graph, name, bytes) and the base IRI: equal stamps, equal data."""
+def dataset_digest(settings: Settings) -> str:
+    """SHA-256 over every dataset file (graph, name, bytes) and the base IRI: equal digests, equal data."""
     digest = hashlib.sha256(f"{_STAMP_VERSION}\n{settings.base_iri}\n".encode())
     for file in dataset_files(settings):
         data = file.path.read_bytes()
@@ -123,17 +124,50 @@ def dataset_stamp(settings: Settings) -> str:
     return digest.hexdigest()
 
 
+def _file_states(settings: Settings) -> list[list[object]]:
+    """Name, size and modification time of every dataset file: what a stamp compares first."""
+    states: list[list[object]] = []
+    for file in dataset_files(settings):
+        status = file.path.stat()
+        states.append([str(file.path), status.st_size, status.st_mtime_ns])
+    return states
+
+
+def dataset_stamp(settings: Settings) -> str:
+    """What an on-disk store records after loading: the digest, and the files' sizes and times that let
+    a later start skip reading them when none has been touched."""
+    return json.dumps({"version": _STAMP_VERSION, "base_iri": settings.base_iri,
+                       "files": _file_states(settings), "digest": dataset_digest(settings)})
+
+
+def _recorded_stamp(recorded: str | None, settings: Settings) -> dict[str, Any] | None:
+    """The store's stamp if it was taken the current way and for this base IRI."""
+    try:
+        stamp = json.loads(recorded) if recorded else None
+    except ValueError:
+        return None
+    if not isinstance(stamp, dict) or stamp.get("version") != _STAMP_VERSION:
+        return None
+    return stamp if stamp.get("base_iri") == settings.base_iri else None
+
+
 def load_dataset_if_changed(store: Store, settings: Settings, *, force: bool = False) -> bool:
     """Load the dataset unless the store says it holds these very files already; True if it loaded.
 
     Only an on-disk Oxigraph store can say so: :func:`load_dataset` leaves there a stamp of the files
     (:func:`dataset_stamp`), and any other write to the store removes it. ``force`` reloads anyway.
+    Files with the names, sizes and times of the stamp are taken as unchanged (as git and make take
+    them) without being read; otherwise their digest decides.
     """
     from mdkg.store.oxigraph import OxigraphStore
 
     if not force and isinstance(store, OxigraphStore) and store.path is not None:
         with stage("compare the dataset files with the store"):
-            if store.dataset_stamp() == dataset_stamp(settings):
+            stamp = _recorded_stamp(store.dataset_stamp(), settings)
+            if stamp is not None and stamp.get("files") == _file_states(settings):
+                return False
+            if stamp is not None and stamp.get("digest") == dataset_digest(settings):
+                store.record_dataset_stamp(dataset_stamp(settings))  # touched only: note the new times
                 return False
     load_dataset(store, settings)
     return True

@@ -54,7 +54,13 @@ class Settings:
     """Network timeout for each request to the remote store."""
 
     load_on_start: bool = True
-    """Load ontology, transcriptions and reference data into the store when the app starts."""
+    """Load ontology, transcriptions and reference data into the store when the app starts. An on-disk
+    Oxigraph store that holds these very files already (a stamp of them, removed by any other write)
+    is not loaded again."""
+
+    reload_on_start: bool = False
+    """Load the files at start even when the on-disk store's stamp says it holds them already
+    (``MDKG_RELOAD_ON_START``, ``mdkg serve --reload-on-start``)."""
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -138,6 +144,7 @@ class Settings:
             "MDKG_REMOTE_QUERY_URL": ("remote_query_url", str),
             "MDKG_REMOTE_UPDATE_URL": ("remote_update_url", str),
             "MDKG_REMOTE_GSP_URL": ("remote_gsp_url", str),
+            "MDKG_RELOAD_ON_START": ("reload_on_start", _flag),
             "HOST": ("host", str),
             "PORT": ("port", int),
             "MDKG_QUERY_TIMEOUT_S": ("query_timeout_s", float),

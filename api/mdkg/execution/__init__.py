@@ -16,14 +16,17 @@ Every ``/sparql`` query goes through the app's :class:`QueryExecutor`::
   503 ``store_unavailable`` with ``Retry-After``.
 
 After a write, ``await store_changed(app_state)`` makes the workers load the new data before
-their next query.
+their next query. Over an on-disk Oxigraph store the workers get checkpoints of it (see
+:class:`WorkerPool`), so they are ready as soon as the server is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from mdkg.errors import StoreUnavailable
 from mdkg.execution._evaluate import NOTE_MEMBER, answer_from_result
 from mdkg.execution._executor import (
     WORKER_BACKENDS,
@@ -34,7 +37,7 @@ from mdkg.execution._executor import (
 from mdkg.execution._model import QueryAnswer, QueryRequest
 from mdkg.execution._pool import PoolStatus, WorkerPool
 from mdkg.results import graph_format, tabular_format
-from mdkg.store import GraphResult, QueryResult
+from mdkg.store import GraphResult, QueryResult, Store
 
 if TYPE_CHECKING:  # the workers import this package and need nothing of the web layer
     from mdkg.web.state import AppState
@@ -85,8 +88,7 @@ async def start_query_executor(state: AppState) -> QueryExecutor:
     store = state.require_store()
     executor: QueryExecutor
     if settings.query_workers > 0 and state.owns_store and settings.store in WORKER_BACKENDS:
-        pool = WorkerPool(size=settings.query_workers, backend=settings.store,
-                          snapshot=lambda: store.export(media_type="application/n-quads"),
+        pool = WorkerPool(size=settings.query_workers, backend=settings.store, **_snapshot_source(store),
                           row_limit=settings.max_result_rows, memory_mb=settings.query_worker_memory_mb)
         await pool.start()
         executor = PooledExecutor(pool, settings)
@@ -94,6 +96,23 @@ async def start_query_executor(state: AppState) -> QueryExecutor:
         executor = InProcessExecutor(store, settings)
     state.extras[_EXECUTOR_KEY] = executor
     return executor
+
+
+def _snapshot_source(store: Store) -> dict[str, Any]:
+    """How the workers get the data: an on-disk Oxigraph store gives checkpoints, which workers answer
+    from at once; any other store an N-Quads export, which each worker loads before answering."""
+    from mdkg.store.oxigraph import OxigraphStore
+
+    if isinstance(store, OxigraphStore) and store.path is not None and not store.read_only:
+        def checkpoint(target: Path) -> None:
+            try:
+                store.raw.backup(str(target))
+            except OSError as error:
+                raise StoreUnavailable(f"the store could not be checkpointed for the query workers: "
+                                       f"{error}") from error
+
+        return {"checkpoint": checkpoint, "scratch_parent": store.path.resolve().parent}
+    return {"snapshot": lambda: store.export(media_type="application/n-quads")}
 
 
 def query_executor(state: AppState) -> QueryExecutor:

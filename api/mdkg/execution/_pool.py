@@ -6,9 +6,12 @@ deadline the server sends that process SIGKILL and starts another. The server si
 asyncio on non-blocking sockets: a request waiting for its answer holds no thread, so requests that
 need no worker (``/healthz``, named queries) are never queued behind runaway queries.
 
-Data reach the workers as an N-Quads snapshot of the server's store, one file per *generation*.
-:meth:`WorkerPool.refresh` takes a new snapshot after a write; a worker of an older generation
-reloads before its next query, so a query admitted after ``refresh`` returns sees the write.
+Data reach the workers as a snapshot of the server's store, one per *generation*: an N-Quads file
+that each worker loads before it answers, or, for an on-disk Oxigraph store, a checkpoint of it (a
+store folder of hard links, made in milliseconds) that each worker opens read-only and answers from
+at once while it copies it into memory (see :mod:`._worker`). :meth:`WorkerPool.refresh` takes a new
+snapshot after a write; a worker of an older generation reloads before its next query, so a query
+admitted after ``refresh`` returns sees the write.
 """
 
 from __future__ import annotations
@@ -107,16 +110,24 @@ def _child_environment() -> dict[str, str]:
 class WorkerPool:
     """``size`` worker processes over snapshots of one store.
 
-    ``snapshot`` returns the store's whole dataset as N-Quads; it runs in a thread of the server.
+    Either ``snapshot`` returns the store's whole dataset as N-Quads, or ``checkpoint`` writes an
+    Oxigraph store folder of it at the path it is given (``pyoxigraph.Store.backup``; keep
+    ``scratch_parent`` on the store's file system so that it hard-links). Both run in a thread of the
+    server.
     """
 
-    def __init__(self, *, size: int, backend: str, snapshot: Callable[[], bytes], row_limit: int,
-                 memory_mb: int = 0, start_timeout_s: float = 120.0) -> None:
+    def __init__(self, *, size: int, backend: str, snapshot: Callable[[], bytes] | None = None,
+                 checkpoint: Callable[[Path], None] | None = None, scratch_parent: Path | None = None,
+                 row_limit: int, memory_mb: int = 0, start_timeout_s: float = 120.0) -> None:
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
+        if (snapshot is None) == (checkpoint is None):
+            raise ValueError("a worker pool needs either an N-Quads snapshot or a checkpoint")
         self.size = size
         self._backend = backend
         self._snapshot = snapshot
+        self._checkpoint = checkpoint
+        self._scratch_parent = scratch_parent
         self._row_limit = row_limit
         self._memory_mb = memory_mb
         self._start_timeout_s = start_timeout_s
@@ -128,6 +139,8 @@ class WorkerPool:
         self._snapshot_path: Path | None = None
         self._snapshot_readers: dict[Path, int] = {}
         """Workers sent a snapshot's path that have not answered yet: they may still open the file."""
+        self._snapshots: dict[int, Path] = {}
+        """Every snapshot on disk, by generation."""
         self._scratch: Path | None = None
         self._idle: asyncio.Queue[_Worker] | None = None
         self._refreshing: asyncio.Lock | None = None
@@ -140,7 +153,7 @@ class WorkerPool:
         # Last in, first out: the worker that just answered is the one still in the CPU's caches.
         self._idle = asyncio.LifoQueue()
         self._refreshing = asyncio.Lock()
-        self._scratch = Path(tempfile.mkdtemp(prefix="mdkg-query-workers-"))
+        self._scratch = _scratch_folder(self._scratch_parent)
         try:
             await self._take_snapshot()
             started = await asyncio.gather(*(self._spawn() for _ in range(self.size)),
@@ -270,6 +283,7 @@ class WorkerPool:
         worker.retired = True
         self._workers -= {worker}
         worker.kill()
+        self._remove_unused_snapshots()
         if not self._closing:  # else close() reaps it
             self._background(self._replace(worker))
 
@@ -306,8 +320,19 @@ class WorkerPool:
             self._snapshot_readers[snapshot] -= 1
             if not self._snapshot_readers[snapshot]:
                 del self._snapshot_readers[snapshot]
-                if snapshot != self._snapshot_path:
-                    snapshot.unlink(missing_ok=True)
+                self._remove_unused_snapshots()
+
+    def _remove_unused_snapshots(self) -> None:
+        """Remove the snapshots no worker may read any more. A worker has read an N-Quads file once it
+        has answered; a checkpoint stays open in every worker of its generation (it answers from it
+        until its copy in memory is complete), so it stays until the last of them moves on."""
+        in_use = {self._snapshot_path, *self._snapshot_readers}
+        if self._checkpoint is not None:
+            in_use.update(self._snapshots.get(w.generation) for w in self._workers)
+        for generation, path in list(self._snapshots.items()):
+            if path not in in_use:
+                del self._snapshots[generation]
+                _remove(path)
 
     async def _spawn(self) -> _Worker:
         assert self._snapshot_path is not None
@@ -329,7 +354,8 @@ class WorkerPool:
             async with asyncio.timeout(self._start_timeout_s):
                 with self._reading(self._snapshot_path) as snapshot:
                     await _wire.send(parent_end, {"op": "start", "backend": self._backend,
-                                                  "snapshot": str(snapshot), "generation": worker.generation,
+                                                  "snapshot": str(snapshot), "kind": self._kind,
+                                                  "generation": worker.generation,
                                                   "memory_mb": self._memory_mb})
                     message, _ = await _wire.receive(parent_end)
             if not message.get("ok"):
@@ -348,24 +374,49 @@ class WorkerPool:
         generation, snapshot = self._generation, self._snapshot_path
         assert snapshot is not None
         with self._reading(snapshot):
-            await _wire.send(worker.sock, {"op": "load", "snapshot": str(snapshot), "generation": generation})
+            await _wire.send(worker.sock, {"op": "load", "snapshot": str(snapshot), "kind": self._kind,
+                                           "generation": generation})
             message, _ = await _wire.receive(worker.sock)
         if not message.get("ok"):
             raise error_from_wire(message)
         worker.generation = generation
+        self._remove_unused_snapshots()
+
+    @property
+    def _kind(self) -> str:
+        return "nquads" if self._checkpoint is None else "oxigraph-store"
 
     async def _take_snapshot(self) -> None:
         assert self._scratch is not None
         generation = self._generation + 1
-        path = self._scratch / f"snapshot-{generation}.nq"
-        data = await asyncio.to_thread(self._snapshot)
-        await asyncio.to_thread(path.write_bytes, data)
-        previous = self._snapshot_path
+        if self._checkpoint is not None:
+            path = self._scratch / f"checkpoint-{generation}"
+            await asyncio.to_thread(self._checkpoint, path)
+        else:
+            assert self._snapshot is not None
+            path = self._scratch / f"snapshot-{generation}.nq"
+            data = await asyncio.to_thread(self._snapshot)
+            await asyncio.to_thread(path.write_bytes, data)
+        self._snapshots[generation] = path
         self._snapshot_path, self._generation = path, generation
-        if previous is not None and previous not in self._snapshot_readers:
-            # A worker that has opened it keeps its open file; one that is yet to open it unlinks it
-            # once it has answered (see _reading); later ones get the new one.
-            previous.unlink(missing_ok=True)
+        # The previous one goes unless a worker may still read it (see _remove_unused_snapshots).
+        self._remove_unused_snapshots()
+
+
+def _scratch_folder(parent: Path | None) -> Path:
+    """A private folder for the snapshots, in ``parent`` if it can be made there (a checkpoint beside
+    its store hard-links its files; elsewhere it copies them), else in the system's temporary folder."""
+    if parent is not None:
+        with contextlib.suppress(OSError):
+            return Path(tempfile.mkdtemp(prefix=".mdkg-query-workers-", dir=parent))
+    return Path(tempfile.mkdtemp(prefix="mdkg-query-workers-"))
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _reap(processes: list[subprocess.Popen[bytes]]) -> None:

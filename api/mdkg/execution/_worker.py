@@ -5,18 +5,27 @@ server's module path), where ``fd`` is its end of a socket pair. The first frame
 the worker answers ``ready``, then one answer frame per query frame until the socket closes. It
 never writes to the data, and the server may kill it at any moment (that is how a query past its
 deadline is stopped).
+
+An N-Quads snapshot is loaded before ``ready``. A checkpoint of an on-disk Oxigraph store is opened
+read-only, which takes milliseconds, so the worker is ready at once; a thread then copies it into an
+in-memory store (joins there are several times faster than on RocksDB), and queries go to the copy
+once it is complete. pyoxigraph releases the GIL while it evaluates, so queries are answered
+meanwhile.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import itertools
 import logging
 import os
 import resource
 import signal
 import socket
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -58,8 +67,60 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def load(backend: str, snapshot: Path) -> Evaluator:
-    """The data of ``snapshot`` (N-Quads) in a store of ``backend``, and the function that queries it."""
+_WARM_BATCH = 50_000
+"""Quads copied per step; between steps the copy checks whether it is still wanted."""
+
+
+class WarmingStore:
+    """A read-only checkpoint that answers at once, replaced by its copy in memory when that is done."""
+
+    def __init__(self, checkpoint: Path) -> None:
+        self._current = ox.Store.read_only(str(checkpoint))
+        self._abandoned = threading.Event()
+        self.warm = threading.Event()
+        """Set once queries go to the in-memory copy."""
+        self._thread = threading.Thread(target=self._copy, args=(self._current,), daemon=True,
+                                        name="mdkg-warm-up")
+        self._thread.start()
+
+    @property
+    def store(self) -> ox.Store:
+        return self._current
+
+    def _copy(self, source: ox.Store) -> None:
+        begin = time.perf_counter()
+        memory = ox.Store()
+        # extend(quads) rather than load(dump()): load would rename blank nodes, and results would no
+        # longer show the labels of the server's own store.
+        quads = iter(source.quads_for_pattern(None, None, None, None))
+        try:
+            while not self._abandoned.is_set():
+                batch = list(itertools.islice(quads, _WARM_BATCH))
+                if not batch:
+                    self._current = memory  # one reference swap: a running query keeps its own store
+                    self.warm.set()
+                    log.info("data in memory after %.1f s", time.perf_counter() - begin)
+                    return
+                memory.extend(batch)
+        except (OSError, MemoryError) as error:  # keep answering from the checkpoint
+            log.warning("the data could not be copied into memory, queries read the store on disk: %s",
+                        error)
+
+    def abandon(self) -> None:
+        """Stop copying (newer data came); the copy ends within one batch."""
+        self._abandoned.set()
+
+    def evaluate(self, request: QueryRequest, row_limit: int) -> QueryAnswer:
+        return evaluate_oxigraph(self._current, request, row_limit)
+
+
+def load(backend: str, snapshot: Path, kind: str = "nquads") -> Evaluator:
+    """The data of ``snapshot`` in a store of ``backend``, and the function that queries it: an
+    N-Quads file, or (``kind`` ``oxigraph-store``) an Oxigraph store folder, see :class:`WarmingStore`."""
+    if kind == "oxigraph-store":
+        if backend != "oxigraph":
+            raise ValueError(f"an Oxigraph checkpoint cannot feed the {backend!r} store")
+        return WarmingStore(snapshot).evaluate
     if backend == "oxigraph":
         store = ox.Store()
         # extend(parse()) rather than bulk_load(), which renames blank nodes: results keep the labels
@@ -94,7 +155,7 @@ def serve(sock: socket.socket) -> None:
     _limit_memory(int(start.get("memory_mb", 0)))
     generation = start["generation"]
     try:
-        evaluate = load(start["backend"], Path(start["snapshot"]))
+        evaluate = load(start["backend"], Path(start["snapshot"]), start.get("kind", "nquads"))
     except Exception as error:  # the server reports it; the worker has nothing else to do
         _wire.send_blocking(sock, {"ok": False, "error": "StoreUnavailable",
                                    "message": f"a query worker could not load the data: {error}"})
@@ -103,8 +164,11 @@ def serve(sock: socket.socket) -> None:
     while True:
         message, _ = _wire.receive_blocking(sock)
         if message.get("op") == "load":
+            previous = getattr(evaluate, "__self__", None)
+            if isinstance(previous, WarmingStore):
+                previous.abandon()
             try:
-                evaluate = load(start["backend"], Path(message["snapshot"]))
+                evaluate = load(start["backend"], Path(message["snapshot"]), message.get("kind", "nquads"))
             except Exception as error:
                 _wire.send_blocking(sock, {"ok": False, "error": "StoreUnavailable",
                                            "message": f"a query worker could not load the data: {error}"})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from mdkg.dataset import load_dataset_if_changed
 from mdkg.execution import start_query_executor, stop_query_executor
 from mdkg.settings import Settings
 from mdkg.store import Store, open_store
@@ -28,7 +30,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             state.store = open_store(settings)
             state.owns_store = True
         if settings.load_on_start:
-            state.load()
+            # In a thread: the event loop stays free, and a progress bar can redraw meanwhile.
+            await asyncio.to_thread(load_dataset_if_changed, state.require_store(), settings,
+                                    force=settings.reload_on_start)
         await start_query_executor(state)  # query workers take their snapshot of the loaded store
         try:
             yield

@@ -77,24 +77,46 @@ def validate(args: dict[str, Any]) -> None:
     )
 
 
-def _consume_raw(result: object) -> int:
-    """Read every answer of a pyoxigraph result, as a caller of the raw engine would."""
-    if isinstance(result, ox.QueryBoolean):
-        return 1
-    if isinstance(result, ox.QuerySolutions):
-        return sum(1 for solution in result if tuple(solution) is not None)
-    return sum(1 for _ in result)  # type: ignore[attr-defined]
+def _without_order(text: str) -> str | None:
+    """``text`` without its outermost ``ORDER BY`` (what the sort costs), or ``None`` if it has none."""
+    from mdkg.store._sparql_text import query_shape, tokens
+
+    shape = query_shape(text)
+    if shape.group_close is None:
+        return None
+    after = [t for t in tokens(text) if t.start > shape.group_close]
+    start = next((i for i, t in enumerate(after) if t.is_word("ORDER")), None)
+    if start is None:
+        return None
+    end = next((t.start for t in after[start + 1 :] if t.is_word("LIMIT", "OFFSET", "VALUES")), len(text))
+    return text[: after[start].start] + text[end:]
+
+
+def _answer_size(result: object) -> int:
+    from mdkg.store import AskResult, SelectResult
+
+    if isinstance(result, SelectResult):
+        return len(result.rows)
+    return 1 if isinstance(result, AskResult) else len(result.triples)  # type: ignore[attr-defined]
 
 
 def named_queries(args: dict[str, Any]) -> None:
-    """Each named query through mdkg (``run_named_query`` on ``OxigraphStore``) and as the same text
-    on the very same pyoxigraph store, interleaved, ``repeat`` times or until ``budget_s`` is spent."""
-    from mdkg.queries import NamedQueryLibrary, run_named_query
+    """Each named query as the service answers it against the same SPARQL on raw pyoxigraph.
+
+    ``mdkg``: :func:`mdkg.queries.answer_named_query` on ``OxigraphStore`` (bind the parameters,
+    evaluate, write SPARQL JSON cut at the service's row limit), what ``GET /queries/NAME.json``
+    does past HTTP. ``raw``: the same text, bindings included, on the very same pyoxigraph store,
+    written as SPARQL JSON by pyoxigraph. Beside them: ``rows_path``, the rows as rdflib terms
+    (:func:`mdkg.queries.run_named_query`, the Python API), and ``raw_unordered``, the raw text
+    without its outer ``ORDER BY`` (what the sort costs). Interleaved, ``repeat`` times or until
+    ``budget_s`` is spent.
+    """
+    from mdkg.queries import NamedQueryLibrary, answer_named_query, run_named_query
     from mdkg.settings import Settings
-    from mdkg.store import AskResult, SelectResult
     from mdkg.store._sparql_text import prepare_query
     from mdkg.store.oxigraph import OxigraphStore
 
+    json_format = "application/sparql-results+json"
     settings = Settings(root=Path(args["root"]))
     library = NamedQueryLibrary.from_dir(settings.queries_dir, settings.base_iri)
     store = OxigraphStore()
@@ -103,30 +125,33 @@ def named_queries(args: dict[str, Any]) -> None:
     for name in args["names"]:
         query = library.get(name)
         text = prepare_query(query.executable_sparql, query.bind({})).text
-        runs: dict[str, list[float]] = {"mdkg": [], "raw": []}
-        rows = 0
+        sizes: dict[str, int] = {}
 
-        def through_mdkg(query: Any = query) -> int:
-            result = run_named_query(store, query, {})
-            if isinstance(result, SelectResult):
-                return len(result.rows)
-            return 1 if isinstance(result, AskResult) else len(result.triples)
+        def serialized(text: str) -> int:
+            return len(raw.query(text).serialize(format=ox.QueryResultsFormat.JSON) or b"")
 
         sides: dict[str, Callable[[], int]] = {
-            "mdkg": through_mdkg,
-            "raw": lambda text=text: _consume_raw(raw.query(text)),
+            "mdkg": lambda query=query: len(
+                answer_named_query(store, query, {}, json_format, settings.max_result_rows).body),
+            "raw": lambda text=text: serialized(text),
+            "rows_path": lambda query=query: _answer_size(run_named_query(store, query, {})),
         }
+        unordered = _without_order(text)
+        if unordered is not None:
+            sides["raw_unordered"] = lambda unordered=unordered: serialized(unordered)
+        runs: dict[str, list[float]] = {side: [] for side in sides}
         spent = 0.0
         for _ in range(int(args["repeat"])):
             for side, run in sides.items():
                 begin = time.perf_counter()
-                rows = run()
+                sizes[side] = run()
                 elapsed = time.perf_counter() - begin
                 runs[side].append(elapsed)
                 spent += elapsed
             if spent > float(args["budget_s"]):
                 break
-        _emit({"name": name, "rows": rows, "mdkg": runs["mdkg"], "raw": runs["raw"], "peak_mb": _peak_mb()})
+        _emit({"name": name, "rows": sizes["rows_path"], "json_bytes": sizes["mdkg"], **runs,
+               "peak_mb": _peak_mb()})
 
 
 def _subject_focus(data: Any, changed: list[tuple[Any, Any, Any]]) -> set[Any]:

@@ -154,107 +154,91 @@ def named_queries(args: dict[str, Any]) -> None:
                "peak_mb": _peak_mb()})
 
 
-def _subject_focus(data: Any, changed: list[tuple[Any, Any, Any]]) -> set[Any]:
-    """``affected_focus_nodes`` without the referrers of objects.
-
-    A triple ``s p o`` changes what is known of ``s`` (and makes ``o`` a value, which
-    ``sh:targetObjectsOf`` may target), so the nodes that point at ``s`` may change verdict; the
-    nodes that point at ``o`` see nothing new. Following them too pulls in every instance of a
-    class named by ``rdf:type`` and every fact naming a popular party: most of the graph.
-    """
-    from rdflib import BNode, URIRef
-
-    touched = {s for s, _p, _o in changed} | {o for _s, _p, o in changed if isinstance(o, URIRef | BNode)}
-    affected = set(touched)
-    frontier = [s for s, _p, _o in changed]
-    seen: set[Any] = set()
-    while frontier:
-        node = frontier.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for referrer in data.subjects(None, node):
-            affected.add(referrer)
-            if isinstance(node, BNode) or isinstance(referrer, BNode):
-                frontier.append(referrer)
-    return affected
-
-
 def focus_validation(args: dict[str, Any]) -> None:
-    """Add one source to a loaded graph and validate only the nodes it touches.
+    """Add one source to a loaded graph and validate it as a write does.
 
-    Times the parts of what a write does with :func:`mdkg.validation.validate_focus` on the store
-    (convert the store to rdflib, find :func:`affected_focus_nodes`, validate them), and the same
-    with a smaller focus (:func:`_subject_focus`) on an rdflib graph kept in memory and validated in
-    place; with ``full``, a full validation of the same data, to compare verdicts on the focus nodes.
+    Times :meth:`mdkg.writes.WriteValidator.check` on the pyoxigraph store after the addition
+    (affected nodes from the shapes, their neighbourhood cut from the store, pyshacl on it) and its
+    parts; with ``full``, a full validation of the same store to compare verdicts; with ``write``,
+    the whole validated write (:meth:`mdkg.writes.Writer.add_source`: staging copy, check, commit).
     """
     from mdkg.settings import Settings
+    from mdkg.shape_reach import OxigraphTriples
+    from mdkg.store._terms import from_ox
     from mdkg.store.oxigraph import OxigraphStore
-    from mdkg.validation import (
-        _add_quads,
-        _store_graph,
-        affected_focus_nodes,
-        load_ontology,
-        load_shapes,
-        validate_focus,
-        validate_graph,
-    )
-    from rdflib import Graph
+    from mdkg.validation import _store_graph, focus_neighbourhood, validate_graph
+    from mdkg.writes import Writer, WriteValidator
+    from mdkg.writes._staging import Delta
 
     settings = Settings(root=Path(args["root"]))
-    shapes, ontology = load_shapes(settings), load_ontology(settings)
+    validator = WriteValidator(settings)
     store = OxigraphStore()
     store.raw.bulk_load(path=args["nquads"], format=ox.RdfFormat.N_QUADS)
-    addition = Path(args["addition"]).read_bytes()
-    added = list(ox.parse(addition, format=ox.RdfFormat.N_QUADS))
-    changed_graph = Graph()
-    _add_quads(changed_graph, added)
-    validate_graph(changed_graph, shapes, ontology=ontology)  # pyshacl's first run pays for its imports
+    added = list(ox.parse(Path(args["addition"]).read_bytes(), format=ox.RdfFormat.N_QUADS))
+    delta = Delta(added=frozenset(added), removed=frozenset())
+    alone = ox.Store()
+    alone.extend(added)
+    validator.check(alone, delta)  # pyshacl's first run pays for its imports
 
+    store.raw.extend(added)
     begin = time.perf_counter()
-    store.load(addition, media_type="application/n-quads")
-    load_s = time.perf_counter() - begin
+    verdict = validator.check(store.raw, delta)
+    check_s = time.perf_counter() - begin
+    # The parts of the check, timed one by one.
+    changed = [(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in added]
+    triples = OxigraphTriples(store.raw)
     begin = time.perf_counter()
-    whole = _store_graph(store)
-    export_s = time.perf_counter() - begin
-    # The store's copy has fresh blank nodes: find the added triples in it through their subjects.
-    subjects = set(changed_graph.subjects())
-    changed = [t for t in whole if t[0] in subjects] or list(changed_graph)
-    begin = time.perf_counter()
-    focus = affected_focus_nodes(whole, changed)
+    affected = validator.reach.affected(triples, changed)
     affected_s = time.perf_counter() - begin
     begin = time.perf_counter()
-    narrow = _subject_focus(whole, changed)
-    narrow_s = time.perf_counter() - begin
+    focus = validator._targeted_among(store.raw, affected)
+    targeted_s = time.perf_counter() - begin
+    begin = time.perf_counter()
+    neighbourhood = focus_neighbourhood(triples, focus, validator.reach, settings.base_iri)
+    neighbourhood_s = time.perf_counter() - begin
     record: dict[str, Any] = {
         "added_triples": len(added),
-        "focus_nodes": len(focus),
-        "narrow_focus_nodes": len(narrow),
-        "load_s": load_s,
-        "store_to_rdflib_s": export_s,
+        "affected_nodes": len(affected),
+        "focus_nodes": verdict.focus_nodes,
+        "neighbourhood_triples": len(neighbourhood),
+        "full_validation_reason": verdict.full_validation,
+        "check_s": check_s,
         "affected_s": affected_s,
-        "narrow_affected_s": narrow_s,
+        "targeted_s": targeted_s,
+        "neighbourhood_s": neighbourhood_s,
+        "conforms": verdict.report.conforms,
+        "results": len(verdict.report.results),
     }
-    reports = {}
-    if len(focus) <= int(args.get("max_focus", 1_000_000)):
-        begin = time.perf_counter()
-        reports["affected"] = validate_focus(whole, focus, shapes=shapes, ontology=ontology)
-        record["validate_focus_s"] = time.perf_counter() - begin
-    begin = time.perf_counter()
-    reports["narrow"] = validate_graph(whole, shapes, ontology=ontology, focus_nodes=narrow, inplace=True)
-    record["narrow_validate_s"] = time.perf_counter() - begin
-    record["conforms"] = reports["narrow"].conforms
+    if args.get("profile_check"):
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(validator.check, store.raw, delta)
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(int(args["profile_check"]))
+        record["profile"] = text.getvalue()
     if args.get("full"):
         begin = time.perf_counter()
-        full = validate_graph(whole, shapes, ontology=ontology, inplace=True)
+        whole = _store_graph(store)
+        record["store_to_rdflib_s"] = time.perf_counter() - begin
+        begin = time.perf_counter()
+        full = validate_graph(whole, validator.shapes, ontology=validator.ontology, inplace=True)
         record["full_s"] = time.perf_counter() - begin
         record["full_conforms"] = full.conforms
-        for name, report in reports.items():
-            nodes = focus if name == "affected" else narrow
-            in_focus = sorted(r.key() for r in full.results if r.focus_node in nodes)
-            record[f"{name}_same_verdict"] = full.conforms == report.conforms and in_focus == sorted(
-                r.key() for r in report.results
-            )
+        in_focus = sorted(r.key() for r in full.results if r.focus_node in verdict.focus)
+        record["same_results"] = in_focus == sorted(r.key() for r in verdict.report.results)
+        record["same_verdict"] = full.conforms == verdict.report.conforms and record["same_results"]
+    if args.get("write"):
+        store.raw.remove_graph(added[0].graph_name)
+        document = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in added],
+                                format=ox.RdfFormat.N_TRIPLES)
+        writer = Writer(store, settings, validator=validator)
+        begin = time.perf_counter()
+        result = writer.add_source(document, "application/n-triples")
+        record["write_s"] = time.perf_counter() - begin
+        record["write_focus_nodes"] = result.focus_nodes
     record["peak_mb"] = _peak_mb()
     _emit(record)
 

@@ -28,6 +28,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,19 +37,23 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import RDF, RDFS, SKOS, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import XSD
+from rdflib.plugins.sparql import prepareQuery
 
 from mdkg.dataset import DatasetFile, dataset_files, parse_file, rebase
 from mdkg.errors import NotFound
 from mdkg.namespaces import OA, PREFIXES, SH, DatasetIris
 from mdkg.progress import stage, track
 from mdkg.settings import CANONICAL_BASE_IRI, Settings
+from mdkg.shape_reach import GraphTriples, OxigraphTriples, ShapeReach, Triples, blank_holders
 from mdkg.store._protocol import Store, Term
+from mdkg.store._terms import from_ox
 
 __all__ = [
     "SEVERITIES",
     "ValidationReport",
     "ValidationResult",
     "affected_focus_nodes",
+    "focus_neighbourhood",
     "load_ontology",
     "load_shapes",
     "validate_files",
@@ -105,6 +110,8 @@ class ValidationReport:
     """The data files validated (the ontology and reference files included)."""
     shapes_files: list[str] = field(default_factory=list)
     prefixes: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))
+    data_triples: int = 0
+    """Triples of the data graph pyshacl ran on (ontology included): a focused run's neighbourhood."""
 
     @property
     def conforms(self) -> bool:
@@ -424,22 +431,48 @@ def validate_graph(
         for triple in ontology:
             data.add(triple)
     run_shapes = shapes if focus is None else _targeting_only(shapes, data, focus)
-    _conforms, results_graph, _text = pyshacl_validate(
-        data,
-        shacl_graph=run_shapes,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        allow_infos=True,
-        inplace=True,
-    )
+    data_triples = len(data)
+    # pyshacl hands rdflib the text of a SPARQL constraint once per focus node, and rdflib parses it
+    # each time (tens of ms each): the data graph answers with the query parsed once instead.
+    data.query = _PreparedQueries(data.query)  # type: ignore[method-assign]
+    try:
+        _conforms, results_graph, _text = pyshacl_validate(
+            data,
+            shacl_graph=run_shapes,
+            ont_graph=ontology,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+            inplace=True,
+        )
+    finally:
+        del data.query
     prefixes = _prefixes(base_iri, shapes)
     results = _read_results(results_graph, shapes, data, prefixes, base_iri, described_in or {})
     if focus is not None:
         results = [r for r in results if r.focus_node in focus]
     results.sort(key=lambda r: (SEVERITIES.index(r.severity) if r.severity in SEVERITIES else 9, r.key()))
-    return ValidationReport(results=results, prefixes=prefixes)
+    return ValidationReport(results=results, prefixes=prefixes, data_triples=data_triples)
+
+
+class _PreparedQueries:
+    """``Graph.query`` that parses each query text once (prepared queries take any bindings)."""
+
+    def __init__(self, query: Any) -> None:
+        self._query = query
+
+    def __call__(self, query_object: Any, processor: Any = "sparql", result: Any = "sparql",
+                 initNs: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query_object, str) and not initNs and kwargs.get("base") is None:
+            query_object = _prepared(query_object)
+        return self._query(query_object, processor, result, initNs, *args, **kwargs)
+
+
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> Any:
+    # A prepared query is not changed by its evaluation: one per text serves every run and thread.
+    return prepareQuery(text)
 
 
 _TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -459,17 +492,20 @@ def _targeting_only(shapes: Graph, data: Graph, focus: set[Term]) -> Graph:
     shape_nodes = {s for p in _TARGET_PREDICATES for s in shapes.subjects(p, None)}
     implicit = {s for c in _CLASS_TYPES for s in shapes.subjects(RDF.type, c)
                 if (s, RDF.type, SH.NodeShape) in shapes or (s, RDF.type, SH.PropertyShape) in shapes}
+    # Facts about each focus node looked up once, not once per shape.
+    subject_of = {p: {n for n in focus if (n, p, None) in data}
+                  for p in set(shapes.objects(None, SH.targetSubjectsOf))}
+    object_of = {p: {n for n in focus if (None, p, n) in data}
+                 for p in set(shapes.objects(None, SH.targetObjectsOf))}
     for shape in shape_nodes | implicit:
-        targeted = set()
-        for node in focus:
-            if (
-                any(c in types[node] for c in shapes.objects(shape, SH.targetClass))
-                or node in set(shapes.objects(shape, SH.targetNode))
-                or any((node, p, None) in data for p in shapes.objects(shape, SH.targetSubjectsOf))
-                or any((None, p, node) in data for p in shapes.objects(shape, SH.targetObjectsOf))
-                or (shape in implicit and shape in types[node])
-            ):
-                targeted.add(node)
+        classes = set(shapes.objects(shape, SH.targetClass)) | ({shape} if shape in implicit else set())
+        targeted = focus & set(shapes.objects(shape, SH.targetNode))
+        for p in shapes.objects(shape, SH.targetSubjectsOf):
+            targeted |= subject_of[p]
+        for p in shapes.objects(shape, SH.targetObjectsOf):
+            targeted |= object_of[p]
+        if classes:
+            targeted.update(node for node in focus if not classes.isdisjoint(types[node]))
         for predicate in _TARGET_PREDICATES:
             rewritten.remove((shape, predicate, None))
         for class_type in _CLASS_TYPES:
@@ -487,50 +523,97 @@ def _types_with_superclasses(data: Graph, node: Term) -> set[Term]:
 
 
 def validate_focus(
-    data: Graph | Store,
+    data: Graph | Store | ox.Store,
     focus_nodes: Iterable[Term],
     *,
     shapes: Graph,
     ontology: Graph | None = None,
     base_iri: str = CANONICAL_BASE_IRI,
+    reach: ShapeReach | None = None,
 ) -> ValidationReport:
-    """Check only ``focus_nodes``, against the whole of ``data`` (an rdflib graph or a :class:`Store`).
+    """Check only ``focus_nodes`` of ``data`` (an rdflib graph, a :class:`Store` or a pyoxigraph store).
 
     Its verdict on those nodes is the one a full validation gives; use it after a write with
     :func:`affected_focus_nodes`. Shapes and ontology must use the store's base
     (``load_shapes(settings, settings.base_iri)``).
+
+    On an Oxigraph store, pyshacl runs on the focus nodes' neighbourhood only: the triples the
+    shapes read from them (:meth:`ShapeReach.neighbourhood`), cut from the store without converting
+    the rest. An rdflib graph is validated as it is; another backend, or shapes that read without
+    bound (:attr:`ShapeReach.unbounded`), take the whole dataset.
     """
-    graph = data if isinstance(data, Graph) else _store_graph(data)
-    return validate_graph(graph, shapes, ontology=ontology, focus_nodes=focus_nodes, base_iri=base_iri,
-                          inplace=graph is not data)
+    focus = set(focus_nodes)
+    if isinstance(data, Graph):
+        return validate_graph(data, shapes, ontology=ontology, focus_nodes=focus, base_iri=base_iri)
+    triples = _store_triples(data)
+    reach = reach or ShapeReach.of(shapes)
+    if triples is None or reach.unbounded is not None:
+        return validate_graph(_store_graph(data), shapes, ontology=ontology, focus_nodes=focus,
+                              base_iri=base_iri, inplace=True)
+    graph = focus_neighbourhood(triples, focus, reach, base_iri)
+    return validate_graph(graph, shapes, ontology=ontology, focus_nodes=focus, base_iri=base_iri,
+                          inplace=True)
 
 
-def affected_focus_nodes(data: Graph, changed: Iterable[tuple[Term, Term, Term]]) -> set[Term]:
-    """Nodes whose verdict a change of ``changed`` triples (added or removed) may alter.
+def focus_neighbourhood(data: Triples, focus: Iterable[Term], reach: ShapeReach,
+                        base_iri: str = CANONICAL_BASE_IRI) -> Graph:
+    """What pyshacl needs to judge ``focus`` (:meth:`ShapeReach.neighbourhood`), and what the report
+    shows about each focus node: labels, and for a blank node the fact holding it, with its quotes
+    and source (as :func:`_read_result` looks them up)."""
+    focus = list(focus)
+    graph = reach.neighbourhood(data, focus)
+    mdo = DatasetIris(base_iri).mdo
+    holders: set[Term] = set()
+    for node in focus:
+        holders.add(node)
+        for triple in blank_holders(data, node):
+            graph.add(triple)
+            holders.add(triple[0])
+    for holder in holders:
+        for predicate in (RDFS.label, SKOS.prefLabel, _PROV_DERIVED, mdo.evidence):
+            for _p, value in data.objects(holder, predicate):
+                graph.add((holder, predicate, value))
+                if predicate == mdo.evidence:
+                    for _q, quote in data.objects(value, OA.exact):
+                        graph.add((value, OA.exact, quote))
+    return graph
 
-    The subjects and node objects of the triples, and the nodes that point at them (a ``sh:class``
-    or ``sh:node`` constraint on a referrer reads the changed node). Blank nodes are followed up to
-    the IRI that holds them (an evidence node is judged through its fact node). Constraints that
-    reach further than one hop (long property paths, SPARQL constraints) need a full validation.
+
+def affected_focus_nodes(
+    data: Graph | Store | ox.Store,
+    changed: Iterable[tuple[Term, Term, Term]],
+    *,
+    shapes: Graph | None = None,
+    reach: ShapeReach | None = None,
+) -> set[Term] | None:
+    """Nodes whose verdict a change of ``changed`` triples (added or removed) may alter, in ``data``
+    as it is after the change; ``None`` when the change needs a full validation.
+
+    Derived from the shapes (pass ``shapes``, or their ``reach`` computed once): the subjects of the
+    triples, their objects when a shape targets the objects of the predicate, and the nodes from
+    which a shape reaches a changed subject and reads the changed predicate there
+    (:meth:`ShapeReach.affected`). ``None`` when the shapes read without bound or the change
+    touches the class hierarchy (:meth:`ShapeReach.needs_full_validation`).
     """
-    touched: set[Term] = set()
-    for subject, _predicate, obj in changed:
-        touched.add(subject)
-        if isinstance(obj, URIRef | BNode):
-            touched.add(obj)
-    affected = set(touched)
-    frontier = list(touched)
-    seen: set[Term] = set()
-    while frontier:
-        node = frontier.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for referrer in data.subjects(None, node):
-            affected.add(referrer)
-            if isinstance(node, BNode) or isinstance(referrer, BNode):
-                frontier.append(referrer)
-    return affected
+    if reach is None:
+        if shapes is None:
+            raise TypeError("affected_focus_nodes needs the shapes or their reach")
+        reach = ShapeReach.of(shapes)
+    changed = list(changed)
+    if reach.needs_full_validation(changed) is not None:
+        return None
+    triples = GraphTriples(data) if isinstance(data, Graph) else _store_triples(data)
+    if triples is None:
+        triples = GraphTriples(_store_graph(data))  # type: ignore[arg-type]
+    return reach.affected(triples, changed)
+
+
+def _store_triples(store: Store | ox.Store) -> Triples | None:
+    """Pattern lookups on the store's own pyoxigraph store; ``None`` for a backend without one."""
+    if isinstance(store, ox.Store):
+        return OxigraphTriples(store)
+    raw = getattr(store, "raw", None)
+    return OxigraphTriples(raw) if isinstance(raw, ox.Store) else None
 
 
 def _copy(graph: Graph) -> Graph:
@@ -540,10 +623,18 @@ def _copy(graph: Graph) -> Graph:
     return copy
 
 
-def _store_graph(store: Store) -> Graph:
+def _store_graph(store: Store | ox.Store) -> Graph:
+    """The union of the store's graphs in rdflib; blank nodes keep the store's labels, so that a
+    report on it names the nodes a report on a neighbourhood cut from the same store names."""
     graph = Graph()
-    data = store.export(media_type="application/n-quads")
-    _add_quads(graph, ox.parse(data, format=ox.RdfFormat.N_QUADS))
+    raw = store if isinstance(store, ox.Store) else getattr(store, "raw", None)
+    if isinstance(raw, ox.Store):
+        quads: Iterable[ox.Quad] = raw.quads_for_pattern(None, None, None, None)
+    else:
+        quads = ox.parse(store.export(media_type="application/n-quads"),  # type: ignore[union-attr]
+                         format=ox.RdfFormat.N_QUADS)
+    for quad in quads:
+        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     return graph
 
 

@@ -22,7 +22,7 @@ from mdkg.validation import (
     validate_focus,
     validate_graph,
 )
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT = FIXTURES / "project"
@@ -271,13 +271,47 @@ def test_affected_nodes_reach_the_fact_that_holds_a_changed_quote(shapes: Graph,
     old = next(data.objects(evidence, OA.exact))
     data.remove((evidence, OA.exact, old))
     data.add((evidence, OA.exact, Literal("no")))
-    affected = affected_focus_nodes(data, [(evidence, OA.exact, old), (evidence, OA.exact, Literal("no"))])
-    assert AUS_IND in affected and evidence in affected
-    assert AUS_JPN not in affected
+    affected = affected_focus_nodes(data, [(evidence, OA.exact, old), (evidence, OA.exact, Literal("no"))],
+                                    shapes=shapes)
+    # The fact reads its quote through sh:node; no other fact does.
+    assert affected == {AUS_IND, evidence}
     focused = validate_focus(data, affected, shapes=shapes, ontology=ontology)
     full = validate_graph(data, shapes, ontology=ontology)
     assert not focused.conforms
     assert _keys(focused) == {r.key() for r in full.results if r.focus_node in affected}
+
+
+def test_affected_nodes_reach_the_facts_whose_shapes_read_the_change(shapes: Graph) -> None:
+    data = _all_data()
+    india = URIRef("https://w3id.org/mdkg/id/state/IND")
+    state = URIRef("https://w3id.org/mdkg/ontology#State")
+    # The agreements naming a party read its type (sh:class) and its label (SPARQL), nothing else.
+    for read in (RDF.type, RDFS.label):
+        assert AUS_IND in affected_focus_nodes(data, [(india, read, state)], shapes=shapes)
+    assert affected_focus_nodes(data, [(india, RDFS.comment, Literal("India"))], shapes=shapes) == {india}
+    # The class hierarchy decides targets everywhere: no bound.
+    assert affected_focus_nodes(data, [(state, RDFS.subClassOf, state)], shapes=shapes) is None
+
+
+def test_a_report_on_a_store_neighbourhood_reads_like_one_on_the_whole_graph() -> None:
+    project = Settings()
+    store = OxigraphStore()
+    load_dataset(store, project)
+    corpus = Path(__file__).parent.parent / "shapes"
+    for example in ("_fixtures/corpus-context.ttl", "QuotationShape/invalid/empty-quote.ttl",
+                    "AgreementShape/invalid/party-is-an-agency.ttl"):
+        store.load((corpus / example).read_bytes(), media_type="text/turtle", graph=f"urn:x-test:{example}")
+    from mdkg.validation import _store_graph
+
+    shapes, ontology = load_shapes(project), load_ontology(project)
+    whole = validate_graph(_store_graph(store), shapes, ontology=ontology)
+    focus = {r.focus_node for r in whole.results if r.severity == "Violation"}
+    # A broken quotation (a blank node: its report names the fact holding it) and an agreement.
+    assert any(isinstance(node, BNode) for node in focus) and any(isinstance(node, URIRef) for node in focus)
+    report = validate_focus(store, focus, shapes=shapes, ontology=ontology)
+    assert report.results == [r for r in whole.results if r.focus_node in focus]
+    assert any(r.context and r.quotes for r in report.results)
+    assert report.data_triples < len(_store_graph(store)) + len(ontology)
 
 
 def test_an_oxigraph_blank_node_store_export_round_trips() -> None:

@@ -1,15 +1,13 @@
-"""The SHACL check of a write: the nodes it affects, validated against the whole post-write dataset.
+"""The SHACL check of a write: the nodes it affects, validated on the part of the dataset their shapes read.
 
-Validating only the written data (or a subgraph cut around it) would report false ``sh:class``
-violations for nodes described elsewhere; so the focus nodes are those
-:func:`mdkg.validation.affected_focus_nodes` finds, and :func:`mdkg.validation.validate_focus`
-judges them against the whole dataset as it would be after the write.
-
-Before building that rdflib graph (seconds for hundreds of thousands of quads), a cheaper look at
-the pyoxigraph copy decides whether any node a shape targets is affected at all. It follows
-exactly the links ``affected_focus_nodes`` follows, from the other end, so it never skips a write
-the full check would judge: data that no shape targets (the W3C tests' FOAF documents, say) pass
-without pyshacl.
+The nodes are those :meth:`mdkg.shape_reach.ShapeReach.affected` derives from the shapes: the
+subjects of the changed quads, objects the shapes target, and the nodes whose shapes read a
+changed subject along their paths. Of those, the ones some shape targets are judged by pyshacl on
+their neighbourhood, cut from the post-write pyoxigraph store
+(:func:`mdkg.validation.validate_focus`): never a conversion of the whole store. A write none of
+whose affected nodes is targeted (data no shape cares about: the W3C tests' FOAF documents, say)
+passes without pyshacl. Shapes that read without bound, or a change of ``rdfs:subClassOf``, need
+the whole dataset: then it is validated whole, and the verdict says why.
 """
 
 from __future__ import annotations
@@ -23,13 +21,16 @@ from rdflib.namespace import OWL
 
 from mdkg.namespaces import SH
 from mdkg.settings import Settings
+from mdkg.shape_reach import OxigraphTriples, ShapeReach
+from mdkg.store._protocol import Term
 from mdkg.store._terms import from_ox, to_ox
 from mdkg.validation import (
     ValidationReport,
-    affected_focus_nodes,
+    _store_graph,
     load_ontology,
     load_shapes,
     validate_focus,
+    validate_graph,
 )
 from mdkg.writes._staging import Delta
 
@@ -46,6 +47,12 @@ class Verdict:
     focus_nodes: int = 0
     """Nodes pyshacl judged (0 when no node a shape targets was affected)."""
     shapes_ran: bool = False
+    full_validation: str | None = None
+    """Why the whole dataset was validated instead of the affected nodes (``None``: it was not)."""
+    neighbourhood_triples: int = 0
+    """Size of the graph pyshacl ran on (the whole dataset's for a full validation)."""
+    focus: frozenset[Term] = frozenset()
+    """The nodes judged (empty for a full validation, which judges every node)."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +63,6 @@ class _Targets:
     nodes: frozenset[ox.NamedNode | ox.BlankNode | ox.Literal] = frozenset()
     subjects_of: frozenset[ox.NamedNode] = frozenset()
     objects_of: frozenset[ox.NamedNode] = frozenset()
-    custom: bool = False
-    """A SHACL-AF ``sh:target``: its focus nodes are known only to pyshacl."""
 
     @classmethod
     def of(cls, shapes: Graph) -> _Targets:
@@ -73,7 +78,6 @@ class _Targets:
             nodes=frozenset(to_ox(o) for o in shapes.objects(None, SH.targetNode)),  # type: ignore[arg-type]
             subjects_of=iris(SH.targetSubjectsOf),
             objects_of=iris(SH.targetObjectsOf),
-            custom=any(True for _ in shapes.triples((None, SH.target, None))),
         )
 
 
@@ -84,6 +88,7 @@ class WriteValidator:
     settings: Settings
     shapes: Graph = field(init=False)
     ontology: Graph = field(init=False)
+    reach: ShapeReach = field(init=False)
     _targets: _Targets = field(init=False)
     _ontology_subclasses: dict[ox.NamedNode, set[ox.NamedNode]] = field(init=False)
     _nothing_to_report: ValidationReport = field(init=False)
@@ -93,6 +98,7 @@ class WriteValidator:
         self.shapes = load_shapes(self.settings, base)
         self.ontology = load_ontology(self.settings, base)
         self._targets = _Targets.of(self.shapes)
+        self.reach = ShapeReach.of(self.shapes)
         # No focus node: an empty report with the deployment's prefixes.
         self._nothing_to_report = validate_focus(Graph(), (), shapes=self.shapes, base_iri=base)
         self._ontology_subclasses = {}
@@ -105,33 +111,38 @@ class WriteValidator:
         """Judge the dataset ``after`` the write whose changes are ``delta``."""
         if not delta:
             return Verdict(self._nothing_to_report)
-        changed = delta.added | delta.removed
-        touched: set[object] = set()
-        for quad in changed:
-            touched.add(quad.subject)
-            if not isinstance(quad.object, ox.Literal):
-                touched.add(quad.object)
-        if not self._targets.custom and not any(
-                _reaches(after, node, touched) for node in self._targeted(after)):
+        changed = [(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
+                   for q in delta.added | delta.removed]
+        base = self.settings.base_iri
+        why = self.reach.needs_full_validation(changed)
+        if why is not None:
+            graph = _store_graph(after)
+            size = len(graph)
+            report = validate_graph(graph, self.shapes, ontology=self.ontology, base_iri=base, inplace=True)
+            return Verdict(report, shapes_ran=True, full_validation=why, neighbourhood_triples=size)
+        affected = self.reach.affected(OxigraphTriples(after), changed)
+        focus = self._targeted_among(after, affected)
+        if not focus:
             return Verdict(self._nothing_to_report)
-        graph = _rdflib_graph(after)
-        focus = affected_focus_nodes(graph, [(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
-                                             for q in changed])
-        report = validate_focus(graph, focus, shapes=self.shapes, ontology=self.ontology,
-                                base_iri=self.settings.base_iri)
-        return Verdict(report, focus_nodes=len(focus), shapes_ran=True)
+        report = validate_focus(after, focus, shapes=self.shapes, ontology=self.ontology, base_iri=base,
+                                reach=self.reach)
+        return Verdict(report, focus_nodes=len(focus), shapes_ran=True,
+                       neighbourhood_triples=report.data_triples, focus=frozenset(focus))
 
-    def _targeted(self, store: ox.Store) -> set[object]:
-        """Every node of ``store`` some shape targets."""
+    def _targeted_among(self, store: ox.Store, nodes: Iterable[Term]) -> set[Term]:
+        """The ``nodes`` some shape targets in ``store`` (pyshacl would judge no other)."""
         targets = self._targets
-        found: set[object] = set(targets.nodes)
-        for cls in self._with_subclasses(store, targets.classes):
-            found.update(q.subject for q in store.quads_for_pattern(None, _RDF_TYPE, cls, None))
-        for predicate in targets.subjects_of:
-            found.update(q.subject for q in store.quads_for_pattern(None, predicate, None, None))
-        for predicate in targets.objects_of:
-            found.update(q.object for q in store.quads_for_pattern(None, predicate, None, None)
-                         if not isinstance(q.object, ox.Literal))
+        classes = self._with_subclasses(store, targets.classes)
+        found: set[Term] = set()
+        for node in nodes:
+            term = to_ox(node)
+            # A literal is targeted only as a node or an object (sh:targetObjectsOf).
+            as_subject = not isinstance(term, ox.Literal) and (
+                any(q.object in classes for q in store.quads_for_pattern(term, _RDF_TYPE, None, None))
+                or any(_exists(store, term, p, None) for p in targets.subjects_of))
+            if as_subject or term in targets.nodes or any(_exists(store, None, p, term)
+                                                          for p in targets.objects_of):
+                found.add(node)
         return found
 
     def _with_subclasses(self, store: ox.Store, classes: Iterable[ox.NamedNode]) -> set[ox.NamedNode]:
@@ -148,36 +159,5 @@ class WriteValidator:
         return found
 
 
-def _reaches(store: ox.Store, start: object, touched: set[object]) -> bool:
-    """Whether ``affected_focus_nodes`` would count ``start`` as affected by a change of ``touched``.
-
-    That function walks from each touched node to the nodes that point at it, and on from there
-    while either end of the link is a blank node. Walked forward from ``start``: its own links
-    count, and a link further on counts while one of its ends is a blank node.
-    """
-    if start in touched:
-        return True
-    pending: list[tuple[object, bool]] = [(start, True)]
-    seen = {start}
-    while pending:
-        node, is_start = pending.pop()
-        for quad in store.quads_for_pattern(node, None, None, None):  # type: ignore[arg-type]
-            target = quad.object
-            if isinstance(target, ox.Literal):
-                continue
-            if not (is_start or isinstance(node, ox.BlankNode) or isinstance(target, ox.BlankNode)):
-                continue
-            if target in touched:
-                return True
-            if target not in seen:
-                seen.add(target)
-                pending.append((target, False))
-    return False
-
-
-def _rdflib_graph(store: ox.Store) -> Graph:
-    """The union of every graph of ``store`` as one rdflib graph (blank nodes keep their labels)."""
-    graph = Graph()
-    for quad in store.quads_for_pattern(None, None, None, None):
-        graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
-    return graph
+def _exists(store: ox.Store, subject: object, predicate: ox.NamedNode, obj: object) -> bool:
+    return next(iter(store.quads_for_pattern(subject, predicate, obj, None)), None) is not None  # type: ignore[arg-type]

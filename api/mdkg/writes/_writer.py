@@ -213,10 +213,11 @@ class Writer:
         verdict = self._shapes().check(staging.store, delta)
         if not verdict.report.conforms:
             violations = verdict.report.count("Violation")
+            where = (f"in the whole dataset ({verdict.full_validation})" if verdict.full_validation else
+                     f"among {verdict.focus_nodes} affected node{'s' if verdict.focus_nodes != 1 else ''}")
             raise ValidationFailed(
                 f"the write was refused: {violations} SHACL violation{'s' if violations != 1 else ''} "
-                f"among {verdict.focus_nodes} affected node{'s' if verdict.focus_nodes != 1 else ''}; "
-                "nothing was written",
+                f"{where}; nothing was written",
                 detail=verdict.report.to_dict(),
             )
         log.debug("committing: %d quads added, %d removed", len(delta.added), len(delta.removed))

@@ -85,6 +85,30 @@ def test_native_graphs_match_the_contract_path(store: OxigraphStore, query: str,
         assert _comparable(native.body, media_type) == _comparable(expected.body, media_type)
 
 
+@pytest.mark.parametrize("media_type", ["application/n-triples", "application/n-quads"])
+@pytest.mark.parametrize("row_limit", [1, 3, 11, 12, 13])
+def test_line_formats_keep_exactly_the_cap(store: OxigraphStore, media_type: str, row_limit: int) -> None:
+    request = QueryRequest(CONSTRUCTS[0], graph_media_type=media_type)
+    whole = evaluate_oxigraph(store.raw, request, 1000)
+    triples = whole.body.count(b"\n")
+    assert triples == 12 and not whole.truncated  # the cases below straddle the size of the graph
+    answer = evaluate_oxigraph(store.raw, request, row_limit)
+    lines = answer.body.decode().splitlines()
+    assert answer.truncated == (row_limit < triples)
+    if answer.truncated:
+        assert lines[0].startswith("# mdkg: the result was cut at") and len(lines) == row_limit + 1
+        assert all(line in whole.body.decode().splitlines() for line in lines[1:])
+    else:
+        assert answer.body == whole.body
+
+
+@pytest.mark.parametrize(("value", "media_type"), [(v, m) for v in (True, False) for m in TABULAR])
+def test_ask_answers_are_the_contracts(store: OxigraphStore, value: bool, media_type: str) -> None:
+    query = "ASK { GRAPH ?g { ?s ?p ?o } }" if value else "ASK { GRAPH ?g { ?s <http://nowhere/> ?o } }"
+    request = QueryRequest(query, tabular_media_type=media_type)
+    assert evaluate_oxigraph(store.raw, request, 10).body == evaluate_store(store, request, 10).body
+
+
 @pytest.mark.parametrize(("query", "media_type"), [
     (SELECTS[0], "application/sparql-results+json"),
     (SELECTS[1], "application/sparql-results+json"),

@@ -83,3 +83,37 @@ def test_named_queries_may_read_mdkgs_own_graphs(tmp_path: Path) -> None:
     library = _library(tmp_path, "#+ summary: the ontology\n"
                                  "SELECT * FROM <https://w3id.org/mdkg/graph/ontology> WHERE { ?s ?p ?o }\n")
     assert "q" in library and not library.errors
+
+
+class _CountingStore(OxigraphStore):
+    """Counts the calls of ``graphs``: the event loop must not wait on them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.graph_calls = 0
+
+    def graphs(self) -> list[str]:
+        self.graph_calls += 1
+        return super().graphs()
+
+
+def test_the_store_is_asked_only_for_texts_that_name_a_graph() -> None:
+    from mdkg.guard import StoreNeeded, inspect_request
+
+    store, settings = _CountingStore(), Settings(load_on_start=False)
+    inspect_request("ASK { ?s ?p ?o }", kind="query", store=store, settings=settings, ask_store=False)
+    with pytest.raises(StoreNeeded):
+        inspect_request("ASK FROM <http://example.org/g> { ?s ?p ?o }", kind="query", store=store,
+                        settings=settings, ask_store=False)
+    assert store.graph_calls == 0
+    with pytest.raises(Exception, match="SERVICE"):  # the text's own checks come first, without the store
+        inspect_request("SELECT * { SERVICE <http://example.org/> { ?s ?p ?o } }", kind="query",
+                        store=store, settings=settings, ask_store=False)
+
+
+def test_graphs_named_by_a_short_query_are_still_checked(client: TestClient) -> None:
+    refused = client.get("/sparql", params={"query": "ASK FROM <http://example.org/elsewhere> { ?s ?p ?o }"})
+    assert refused.status_code == 403 and "does not hold" in refused.json()["error"]["message"]
+    held = client.get("/sparql", params={"query": "ASK FROM <http://example.org/g> { ?s ?p ?o }"},
+                      headers={"accept": "application/sparql-results+json"})
+    assert held.status_code == 200 and held.json()["boolean"] is True

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from itertools import islice
 
 import pyoxigraph as ox
@@ -42,6 +43,7 @@ NOTE_MEMBER = "mdkg:note"
 _NATIVE_TABULAR = {SPARQL_JSON: ox.QueryResultsFormat.JSON, TSV: ox.QueryResultsFormat.TSV}
 _PREFIXED_GRAPH_FORMATS = {"text/turtle", "application/trig"}
 _COMMENTED_GRAPH_FORMATS = {"text/turtle", "application/trig", "application/n-triples", "application/n-quads"}
+_LINE_GRAPH_FORMATS = {"application/n-triples", "application/n-quads"}
 _SMALLEST_JSON_ROW = 3
 """Bytes of the shortest SPARQL JSON solution with its separator (``{},``)."""
 
@@ -189,10 +191,24 @@ def _to_rdflib(triple: ox.Triple) -> Triple:
     return subject, predicate, obj
 
 
+def _line_graph_answer(found: ox.QueryTriples, media_type: str, row_limit: int) -> QueryAnswer:
+    """N-Triples and N-Quads: the engine writes the triples straight from its iterator (no list of
+    Python triples kept), and the cap is counted in lines, one per triple (both formats escape line
+    breaks inside terms)."""
+    body = ox.serialize(islice(found, row_limit + 1), format=OX_FORMATS[rdf_format(media_type).name]) or b""
+    if body.count(b"\n") <= row_limit:
+        return QueryAnswer(True, media_type, body, False, row_limit)
+    beyond = body.split(b"\n", row_limit)[-1]  # what follows the first row_limit lines
+    kept = body[: len(body) - len(beyond)]
+    return QueryAnswer(True, media_type, _note_graph(kept, media_type, row_limit), True, row_limit)
+
+
 def _graph_answer(found: ox.QueryTriples, request: QueryRequest, row_limit: int) -> QueryAnswer:
     media_type = request.graph_media_type
     if media_type is None:
         return QueryAnswer(is_graph=True, media_type=None, row_limit=row_limit)
+    if media_type in _LINE_GRAPH_FORMATS:
+        return _line_graph_answer(found, media_type, row_limit)
     triples = list(islice(found, row_limit + 1))
     if media_type == RDF_XML:  # mdkg writes RDF/XML itself (see mdkg.results), and cuts it there
         return answer_from_result(GraphResult([_to_rdflib(t) for t in triples]), request, row_limit)
@@ -210,11 +226,25 @@ def _graph_answer(found: ox.QueryTriples, request: QueryRequest, row_limit: int)
     return QueryAnswer(True, media_type, body, truncated, row_limit)
 
 
+@lru_cache(maxsize=64)
+def _boolean_body(value: bool, media_type: str) -> bytes:
+    """An ASK answer has two possible bodies per format: written once by mdkg.results, then reused."""
+    return results.serialize_tabular(AskResult(value), media_type)
+
+
+def _ask_answer(value: bool, request: QueryRequest, row_limit: int) -> QueryAnswer:
+    media_type = request.tabular_media_type
+    if media_type is None:
+        return QueryAnswer(is_graph=False, media_type=None, row_limit=row_limit)
+    return QueryAnswer(False, media_type, _boolean_body(value, media_type), False, row_limit)
+
+
 def evaluate_oxigraph(store: ox.Store, request: QueryRequest, row_limit: int) -> QueryAnswer:
     """A pyoxigraph store, with the engine's own serializers where they write what mdkg writes."""
     prepared = prepare_query(request.text)
     options = _dataset_options(request)
-    limited = limited_select(prepared.text, row_limit + 1)
+    # Only a SELECT gets the LIMIT rewrite: reading the text again for any other form finds nothing.
+    limited = limited_select(prepared.text, row_limit + 1) if prepared.form == "SELECT" else None
     try:
         try:
             result = store.query(limited.text if limited else prepared.text, **options)
@@ -225,7 +255,7 @@ def evaluate_oxigraph(store: ox.Store, request: QueryRequest, row_limit: int) ->
             limited = None
             result = store.query(prepared.text, **options)
         if isinstance(result, ox.QueryBoolean):
-            return answer_from_result(AskResult(bool(result)), request, row_limit)
+            return _ask_answer(bool(result), request, row_limit)
         if isinstance(result, ox.QuerySolutions):
             return _select_answer(result, prepared, limited is not None, request, row_limit)
         return _graph_answer(result, request, row_limit)

@@ -51,6 +51,7 @@ __all__ = [
     "SELF_CONTAINED_STORES",
     "HeldGraphs",
     "OwnGraphs",
+    "StoreNeeded",
     "inspect_document",
     "inspect_query",
     "inspect_request",
@@ -86,11 +87,27 @@ class OwnGraphs:
         return isinstance(iri, str) and iri.startswith(base + "graph/") and "/.." not in iri
 
 
+class StoreNeeded(Exception):
+    """Raised by :func:`inspect_request` with ``ask_store=False`` when the text passed every check of
+    its own but names a graph, which only the store can tell it holds."""
+
+
+def _store_not_asked() -> Container[str]:
+    raise StoreNeeded
+
+
 def inspect_request(text: str, *, kind: Kind, store: Store, settings: Settings,
-                    dataset: QueryDataset | None = None) -> None:
-    """:func:`inspect_query` for a protocol request to run on ``store``."""
-    inspect_query(text, kind=kind, held_graphs=store.graphs, settings=settings, dataset=dataset,
-                  unheld_dataset_graphs="empty" if store.name in SELF_CONTAINED_STORES else "refuse")
+                    dataset: QueryDataset | None = None, ask_store: bool = True) -> None:
+    """:func:`inspect_query` for a protocol request to run on ``store``.
+
+    ``ask_store=False`` inspects the text without calling the store (the event loop may not wait on a
+    remote one): a text that names a graph then raises :class:`StoreNeeded`, and the caller inspects
+    it again where the store may be asked."""
+    unheld: Literal["refuse", "empty"] = "empty" if store.name in SELF_CONTAINED_STORES else "refuse"
+    if not ask_store and dataset is not None and unheld == "refuse":
+        raise StoreNeeded  # the protocol's graphs themselves are checked against the store
+    inspect_query(text, kind=kind, held_graphs=store.graphs if ask_store else _store_not_asked,
+                  settings=settings, dataset=dataset, unheld_dataset_graphs=unheld)
 
 
 def inspect_query(text: str, *, kind: Kind, held_graphs: HeldGraphs, settings: Settings,

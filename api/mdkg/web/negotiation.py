@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["MediaRange", "accepts_any", "choose", "parse_accept"]
 
@@ -54,6 +55,8 @@ class MediaRange:
 
 def _split_outside_quotes(text: str, separator: str) -> list[str]:
     """Split on ``separator`` except inside double-quoted strings (parameter values may hold commas)."""
+    if '"' not in text:
+        return text.split(separator)  # nearly every real header: no quoted value to step over
     parts: list[str] = []
     current: list[str] = []
     quoted = escaped = False
@@ -120,6 +123,11 @@ def _bare(media_type: str) -> str:
     return media_type.split(";", 1)[0].strip().lower()
 
 
+_CACHED_HEADER_CHARS = 512
+"""Accept headers up to this length have their choices remembered (clients send the same few headers
+again and again); longer ones, rare and possibly hostile, are worked out each time."""
+
+
 def choose(accept_header: str | None, offered: Sequence[str]) -> str | None:
     """The offered media type the client prefers, or ``None`` when it accepts none of them.
 
@@ -128,6 +136,17 @@ def choose(accept_header: str | None, offered: Sequence[str]) -> str | None:
     """
     if not offered:
         return None
+    if accept_header is None or len(accept_header) <= _CACHED_HEADER_CHARS:
+        return _remembered_choice(accept_header, tuple(offered))
+    return _choose(accept_header, offered)
+
+
+@lru_cache(maxsize=1024)
+def _remembered_choice(accept_header: str | None, offered: tuple[str, ...]) -> str | None:
+    return _choose(accept_header, offered)
+
+
+def _choose(accept_header: str | None, offered: Sequence[str]) -> str | None:
     ranges = parse_accept(accept_header)
     if not ranges:
         return offered[0]

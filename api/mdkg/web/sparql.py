@@ -34,10 +34,10 @@ from mdkg.errors import (
     UnsupportedMediaType,
 )
 from mdkg.execution import QueryAnswer, QueryRequest, query_executor, truncation_headers
-from mdkg.guard import inspect_request
+from mdkg.guard import StoreNeeded, inspect_request
 from mdkg.namespaces import PREFIXES, DatasetIris
 from mdkg.settings import Settings
-from mdkg.store import QueryDataset
+from mdkg.store import QueryDataset, Store
 from mdkg.web.auth import require_write_access, writes_enabled
 from mdkg.web.editor import editor_page, wants_editor
 from mdkg.web.negotiation import choose
@@ -331,6 +331,25 @@ _OPENAPI = {
 }
 
 
+_INLINE_GUARD_CHARS = 4096
+"""Texts up to this length are inspected on the event loop: reading them takes tens to a few hundred
+microseconds, less than handing them to a thread and back. Longer ones go to a thread."""
+
+
+async def _guard(operation: Operation, store: Store, settings: Settings) -> None:
+    kind: Literal["query", "update"] = "update" if operation.kind == "update" else "query"
+    dataset = operation.using if kind == "update" else operation.dataset
+    if len(operation.text) <= _INLINE_GUARD_CHARS:
+        try:
+            inspect_request(operation.text, kind=kind, store=store, settings=settings, dataset=dataset,
+                            ask_store=False)
+            return
+        except StoreNeeded:
+            pass  # the text names a graph: the store is asked in a thread (a remote one answers slowly)
+    await run_in_threadpool(inspect_request, operation.text, kind=kind, store=store, settings=settings,
+                            dataset=dataset)
+
+
 @router.api_route(ENDPOINT_PATH, methods=["GET", "HEAD", "POST"], openapi_extra=_OPENAPI,
                   summary="SPARQL 1.1 query endpoint", response_class=Response)
 async def sparql(request: Request) -> Response:
@@ -339,9 +358,7 @@ async def sparql(request: Request) -> Response:
     if operation.kind != "describe":
         # mdkg.guard: size, nesting, SERVICE/LOAD and graphs the store does not hold, refused before
         # any engine (or worker) sees the text.
-        await run_in_threadpool(inspect_request, operation.text, kind=operation.kind,
-                                store=state.require_store(), settings=state.settings,
-                                dataset=operation.using if operation.kind == "update" else operation.dataset)
+        await _guard(operation, state.require_store(), state.settings)
     if operation.kind == "describe":
         if not operation.format_values and wants_editor(request.headers.get("accept")):
             return editor_page(request)  # a browser gets the query editor (mdkg.web.editor)

@@ -14,6 +14,7 @@ import pytest
 from mdkg.dataset import load_dataset
 from mdkg.execution import _evaluate, serialize_capped
 from mdkg.queries import NamedQuery, NamedQueryLibrary, answer_named_query, run_named_query
+from mdkg.queries import _answer as answer_module
 from mdkg.settings import Settings
 from mdkg.store import oxigraph as oxigraph_module
 from mdkg.store._terms import from_ox, from_ox_rows
@@ -67,14 +68,17 @@ def test_a_cut_answer_says_so(store: OxigraphStore, library: NamedQueryLibrary) 
     assert document["mdkg:note"]["limit"] == 3
 
 
-@pytest.mark.parametrize("media_type", ["application/sparql-results+json", "text/tab-separated-values"])
-def test_json_and_tsv_never_become_python_terms(store: OxigraphStore, library: NamedQueryLibrary,
-                                                media_type: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("media_type", ["application/sparql-results+json", "text/tab-separated-values",
+                                        "text/csv"])
+def test_json_tsv_and_csv_never_become_rdflib_terms(store: OxigraphStore, library: NamedQueryLibrary,
+                                                    media_type: str, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object) -> None:
         raise AssertionError("a row was converted to rdflib terms")
 
     monkeypatch.setattr(_evaluate, "from_ox", refuse)
     monkeypatch.setattr(oxigraph_module, "from_ox_rows", refuse)
+    monkeypatch.setattr(answer_module, "from_ox", refuse)
+    monkeypatch.setattr(answer_module, "from_ox_rows", refuse)
     answer = answer_named_query(store, library.get("agreement-parties"), {}, media_type, 100_000)
     assert answer.body.count(b"us-japan-framework-2025-10") > 0
 

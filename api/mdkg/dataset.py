@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -25,9 +25,7 @@ from mdkg.namespaces import DatasetIris
 from mdkg.progress import stage, track
 from mdkg.settings import CANONICAL_BASE_IRI, Settings
 from mdkg.store._protocol import Store
-
-if TYPE_CHECKING:
-    from mdkg.store.oxigraph import OxigraphStore
+from mdkg.store.oxigraph import OxigraphStore
 
 
 @dataclass(frozen=True)
@@ -159,8 +157,6 @@ def load_dataset_if_changed(store: Store, settings: Settings, *, force: bool = F
     Files with the names, sizes and times of the stamp are taken as unchanged (as git and make take
     them) without being read; otherwise their digest decides.
     """
-    from mdkg.store.oxigraph import OxigraphStore
-
     if not force and isinstance(store, OxigraphStore) and store.path is not None:
         with stage("compare the dataset files with the store"):
             stamp = _recorded_stamp(store.dataset_stamp(), settings)
@@ -181,8 +177,6 @@ def load_dataset(store: Store, settings: Settings) -> None:
     :func:`load_dataset_if_changed`); other stores get one N-Quads document of the whole dataset
     through the store contract.
     """
-    from mdkg.store.oxigraph import OxigraphStore
-
     files = dataset_files(settings)
     if isinstance(store, OxigraphStore) and not store.read_only:
         # Taken before loading: a file edited meanwhile then fails to match, and the next start reloads.
@@ -206,12 +200,24 @@ def _load_into_oxigraph(store: OxigraphStore, files: list[DatasetFile], base_iri
     so they need no canonical form beforehand. A base IRI other than the canonical one needs every
     IRI rewritten, which the engine cannot do while parsing: that case goes through Python terms.
 
-    All or nothing against syntax errors: graphs that held data are emptied only once every file
-    has been parsed (an extra, cheaper pass that a first load into an empty store skips); the graphs
-    filled before a failing file were empty before and are emptied again.
+    All or nothing against syntax errors. In memory, graphs that held data are emptied only once
+    every file has been parsed (an extra, cheaper pass that a first load into an empty store skips);
+    the graphs filled before a failing file were empty before and are emptied again. On disk, where
+    one transaction per file costs several times the engine's bulk load, the files go into an
+    in-memory store first (which checks them all before the store changes), then into the store in
+    one bulk load; a process killed during it leaves no stamp, so the next start loads again.
     """
     graphs = {file: _deployed_graph(file, base_iri) for file in files}
     held = set(store.graphs()).intersection(graphs.values())
+    if store.path is not None:
+        staging = OxigraphStore()
+        _fill(staging, graphs, base_iri)
+        for graph in sorted(held):
+            store.clear(graph)
+        with stage("write the store to disk"):
+            store.bulk_load(staging.raw.dump(format=ox.RdfFormat.N_QUADS) or b"",
+                            media_type="application/n-quads")
+        return
     if held:
         for file in track(files, "parse the dataset files (checking them before replacing)"):
             with _naming_the_file(file.path):
@@ -219,6 +225,11 @@ def _load_into_oxigraph(store: OxigraphStore, files: list[DatasetFile], base_iri
                     pass
         for graph in sorted(held):
             store.clear(graph)
+    _fill(store, graphs, base_iri)
+
+
+def _fill(store: OxigraphStore, graphs: dict[DatasetFile, str], base_iri: str) -> None:
+    """Load each file into its graph; if one fails, empty again the graphs filled so far."""
     filled: list[str] = []
     try:
         for file, graph in track(graphs.items(), "parse the dataset files and load into the store"):

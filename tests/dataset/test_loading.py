@@ -5,6 +5,7 @@ by the store's content)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -67,10 +68,19 @@ def _holds(store: OxigraphStore, subject: str, graph: str) -> bool:
     return store.ask(f"ASK {{ GRAPH <{graph}> {{ <{subject}> ?p ?o }} }}")
 
 
+@pytest.fixture(params=["in memory", "on disk"])
+def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OxigraphStore]:
+    """An empty store of each kind (on disk, the files go through an in-memory store first)."""
+    store = OxigraphStore(tmp_path / "store" if request.param == "on disk" else None)
+    yield store
+    store.close()
+
+
 @pytest.mark.parametrize("base_iri", [BASE, OTHER_BASE], ids=["canonical base", "another base"])
-def test_the_engines_load_gives_the_dataset_parsed_in_python(root: Path, base_iri: str) -> None:
+def test_the_engines_load_gives_the_dataset_parsed_in_python(root: Path, base_iri: str,
+                                                              new_store: OxigraphStore) -> None:
     settings = Settings(root=root, base_iri=base_iri)
-    fast = OxigraphStore()
+    fast = new_store
     load_dataset(fast, settings)
     reference = _through_python(settings)
     assert len(fast.raw) == len(reference.raw) == 17
@@ -93,8 +103,9 @@ def test_typed_literals_take_their_canonical_form(root: Path) -> None:
 
 
 @pytest.mark.parametrize("loaded_before", [False, True], ids=["empty store", "store holding the dataset"])
-def test_a_syntax_error_names_file_and_line_and_changes_nothing(root: Path, loaded_before: bool) -> None:
-    store = OxigraphStore()
+def test_a_syntax_error_names_file_and_line_and_changes_nothing(root: Path, loaded_before: bool,
+                                                                new_store: OxigraphStore) -> None:
+    store = new_store
     store.load(f"<{BASE}id/x> <{BASE}p> 1 .", media_type="text/turtle", graph="http://example.org/mine")
     if loaded_before:
         load_dataset(store, Settings(root=root))
@@ -108,8 +119,9 @@ def test_a_syntax_error_names_file_and_line_and_changes_nothing(root: Path, load
     assert isomorphic(_as_graph(store), before)
 
 
-def test_a_reload_replaces_the_dataset_graphs_and_keeps_the_others(root: Path) -> None:
-    store = OxigraphStore()
+def test_a_reload_replaces_the_dataset_graphs_and_keeps_the_others(root: Path,
+                                                                   new_store: OxigraphStore) -> None:
+    store = new_store
     store.load(f"<{BASE}id/x> <{BASE}p> 1 .", media_type="text/turtle", graph="http://example.org/mine")
     load_dataset(store, Settings(root=root))
     _write(root / "graph" / "sources" / "s1.ttl", "id:s1b mdo:party id:peru .\n")

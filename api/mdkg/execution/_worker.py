@@ -67,8 +67,10 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-_WARM_BATCH = 50_000
-"""Quads copied per step; between steps the copy checks whether it is still wanted."""
+_WARM_BATCH = 1_000
+"""Quads copied per step. Reading quads and extend() run in pyoxigraph without a bytecode boundary,
+so the copy holds the GIL for a whole step: small steps (a few milliseconds) let a query waiting for
+the GIL in the main thread have it soon. Between steps the copy checks whether it is still wanted."""
 
 
 class WarmingStore:

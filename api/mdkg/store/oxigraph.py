@@ -127,6 +127,17 @@ class OxigraphStore(BaseStore):
         except OSError as error:
             raise StoreUnavailable(f"Oxigraph could not load {path}: {error}") from error
 
+    def bulk_load(self, data: bytes, *, media_type: str) -> None:
+        """Load a large document faster than :meth:`load`, but not as one transaction: a failure may
+        leave part of it in the store."""
+        fmt = rdf_format(media_type)
+        try:
+            self._writable().bulk_load(data, format=OX_FORMATS[fmt.name])
+        except (SyntaxError, ValueError) as error:
+            raise rdf_syntax_error(error, fmt) from error
+        except OSError as error:
+            raise StoreUnavailable(f"Oxigraph could not write the store: {error}") from error
+
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         """Add pyoxigraph quads as they are, all or nothing."""
         self._insert(list(quads))

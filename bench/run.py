@@ -300,30 +300,40 @@ def measure_http(size: int, nquads: Path, root: Path, options: Options, results:
 
 
 def measure_ready(size: int, root: Path, options: Options, results: Results) -> None:
-    """``mdkg serve --store-path``: first start builds the store, the second finds it built."""
+    """``mdkg serve --store-path``: the first start builds the store, the next ones find it built (ready
+    once ``/healthz`` and a ``/sparql`` query through the query workers answer); with the query speed
+    in the workers right after ready (reading the store's checkpoint) and after their warm-up."""
+    from dataclasses import replace
+
+    from bench import _ready
+
     work = options.work / f"g{size}"
     store = work / "mdkg-store"
     shutil.rmtree(store, ignore_errors=True)
     log_file = work / "logs" / "ready.log"
     log_file.parent.mkdir(exist_ok=True)
     spec = _http.mdkg_spec(root, store_path=store)
-    for label in ("first start (builds the on-disk store)", "mdkg serve on the built store"):
-        with _http.running(spec, log_file) as server:
-            results.ready[label] = server.ready_s
-    variants = {
-        "no reload (load_on_start off), query workers on": {"MDKG_QUERY_WORKERS": "2"},
-        "no reload, queries in process (query_workers 0)": {"MDKG_QUERY_WORKERS": "0"},
-    }
-    for label, env in variants.items():
-        factory = _http.factory_spec(
-            label,
-            1,
-            {"MDKG_ROOT": str(root), "MDKG_STORE_PATH": str(store), "MDKG_BENCH_LOAD_ON_START": "0", **env},
-        )
-        with _http.running(factory, log_file) as server:
-            results.ready[label] = server.ready_s
+    first = _ready.start(spec, log_file, warm_up=False)
+    results.ready["first start (builds the on-disk store)"] = first.ready_s
+    built = [_ready.start(spec, log_file) for _ in range(1 if options.quick else 3)]
+    results.ready["mdkg serve on the built store (median)"] = statistics.median(s.ready_s for s in built)
+    results.ready["built store, /healthz only (median)"] = statistics.median(s.healthz_s for s in built)
+    reload_spec = replace(spec, command=[*spec.command, "--reload-on-start"])
+    forced = _ready.start(reload_spec, log_file, warm_up=False)
+    results.ready["built store, --reload-on-start"] = forced.ready_s
+    in_process = _ready.start(replace(spec, env={**spec.env, "MDKG_QUERY_WORKERS": "0"}), log_file,
+                              warm_up=False)
+    results.ready["built store, queries in process (query_workers 0)"] = in_process.ready_s
+    warm = built[-1]
+    results.notes.append(
+        f"Query workers of `mdkg serve` on the built on-disk store ({size:,} triples), {_ready.QUERY} "
+        f"through `/sparql`, p50 of {len(warm.before_ms)}: {warm.before_p50_ms:.1f} ms right after ready "
+        f"(the workers read a checkpoint of the store on disk while they copy it into memory), "
+        f"{warm.after_p50_ms:.1f} ms once they went idle, {warm.warm_up_s:.1f} s after ready.")
     for label, seconds in results.ready.items():
-        log(f"  ready, {label}: {seconds:.2f} s")
+        log(f"  ready, {label.strip()}: {seconds:.2f} s")
+    log(f"  {_ready.QUERY} in the workers: {warm.before_p50_ms:.1f} ms before the warm-up, "
+        f"{warm.after_p50_ms:.1f} ms after ({warm.warm_up_s:.1f} s)")
 
 
 def measure_focus(

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef, Variable
@@ -38,7 +38,7 @@ from mdkg.namespaces import SH
 from mdkg.store._protocol import Term
 from mdkg.store._terms import from_ox, to_ox
 
-__all__ = ["ANY_PREDICATE", "OxigraphTriples", "ShapeReach", "Step", "Triples"]
+__all__ = ["ANY_PREDICATE", "GraphTriples", "OxigraphTriples", "QuadSource", "ShapeReach", "Step", "Triples"]
 
 ANY_PREDICATE = URIRef("urn:x-mdkg:any-predicate")
 """The edge of a :class:`Step` that reads every predicate of a node (``sh:closed``, ``?s ?p ?o``)."""
@@ -102,10 +102,19 @@ class Triples(Protocol):
         ...
 
 
+@runtime_checkable
+class QuadSource(Protocol):
+    """A pyoxigraph store, or anything that answers its ``quads_for_pattern`` (a write's overlay)."""
+
+    def quads_for_pattern(self, subject: Any, predicate: Any, obj: Any,
+                          graph_name: Any = None) -> Iterator[ox.Quad]:
+        ...
+
+
 class OxigraphTriples:
     """:class:`Triples` over every graph of a pyoxigraph store (their union, as validation sees it)."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store | QuadSource) -> None:
         self.store = store
 
     def objects(self, subject: Term, predicate: URIRef | None) -> Iterable[tuple[Term, Term]]:

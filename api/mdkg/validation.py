@@ -44,7 +44,7 @@ from mdkg.errors import NotFound
 from mdkg.namespaces import OA, PREFIXES, SH, DatasetIris
 from mdkg.progress import stage, track
 from mdkg.settings import CANONICAL_BASE_IRI, Settings
-from mdkg.shape_reach import GraphTriples, OxigraphTriples, ShapeReach, Triples, blank_holders
+from mdkg.shape_reach import GraphTriples, OxigraphTriples, QuadSource, ShapeReach, Triples, blank_holders
 from mdkg.store._protocol import Store, Term
 from mdkg.store._terms import from_ox
 
@@ -523,7 +523,7 @@ def _types_with_superclasses(data: Graph, node: Term) -> set[Term]:
 
 
 def validate_focus(
-    data: Graph | Store | ox.Store,
+    data: Graph | Store | QuadSource,
     focus_nodes: Iterable[Term],
     *,
     shapes: Graph,
@@ -580,7 +580,7 @@ def focus_neighbourhood(data: Triples, focus: Iterable[Term], reach: ShapeReach,
 
 
 def affected_focus_nodes(
-    data: Graph | Store | ox.Store,
+    data: Graph | Store | QuadSource,
     changed: Iterable[tuple[Term, Term, Term]],
     *,
     shapes: Graph | None = None,
@@ -608,12 +608,18 @@ def affected_focus_nodes(
     return reach.affected(triples, changed)
 
 
-def _store_triples(store: Store | ox.Store) -> Triples | None:
-    """Pattern lookups on the store's own pyoxigraph store; ``None`` for a backend without one."""
-    if isinstance(store, ox.Store):
-        return OxigraphTriples(store)
+def _quad_source(store: Store | QuadSource) -> QuadSource | None:
+    """The store's own pyoxigraph store (or a write's overlay of one); ``None`` for another backend."""
+    if isinstance(store, QuadSource):
+        return store
     raw = getattr(store, "raw", None)
-    return OxigraphTriples(raw) if isinstance(raw, ox.Store) else None
+    return raw if isinstance(raw, ox.Store) else None
+
+
+def _store_triples(store: Store | QuadSource) -> Triples | None:
+    """Pattern lookups on the store's own pyoxigraph store; ``None`` for a backend without one."""
+    source = _quad_source(store)
+    return None if source is None else OxigraphTriples(source)
 
 
 def _copy(graph: Graph) -> Graph:
@@ -623,13 +629,13 @@ def _copy(graph: Graph) -> Graph:
     return copy
 
 
-def _store_graph(store: Store | ox.Store) -> Graph:
+def _store_graph(store: Store | QuadSource) -> Graph:
     """The union of the store's graphs in rdflib; blank nodes keep the store's labels, so that a
     report on it names the nodes a report on a neighbourhood cut from the same store names."""
     graph = Graph()
-    raw = store if isinstance(store, ox.Store) else getattr(store, "raw", None)
-    if isinstance(raw, ox.Store):
-        quads: Iterable[ox.Quad] = raw.quads_for_pattern(None, None, None, None)
+    source = _quad_source(store)
+    if source is not None:
+        quads: Iterable[ox.Quad] = source.quads_for_pattern(None, None, None, None)
     else:
         quads = ox.parse(store.export(media_type="application/n-quads"),  # type: ignore[union-attr]
                          format=ox.RdfFormat.N_QUADS)

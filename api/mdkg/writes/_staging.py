@@ -1,12 +1,18 @@
-"""A write tried first on a copy of the whole dataset, which is small, to see what it would change.
+"""A write tried before it is committed, to see what it would change and judge the result.
 
-The copy is an in-memory pyoxigraph store holding every quad of the store, blank node identifiers
-kept, so that the quads the write adds and removes compare with the store's own.
+:class:`Staging` runs a client's SPARQL update on a copy of the whole dataset (an in-memory
+pyoxigraph store holding every quad, blank node identifiers kept, so that the quads the write adds
+and removes compare with the store's own): only running it tells what an update does.
+
+:class:`DataStaging` serves the writes mdkg words itself (a graph dropped, quads inserted: Graph
+Store Protocol, ``/sources``) on an Oxigraph store: what they change is known from the quads, and
+the dataset after them is an :class:`OverlayStore` over the store, so nothing is copied (at a
+million quads the copy took longer than everything else in a write).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -16,7 +22,7 @@ from mdkg.store import Store
 from mdkg.store._sparql_text import split_position
 from mdkg.store.oxigraph import OxigraphStore
 
-__all__ = ["Delta", "Staging"]
+__all__ = ["DataStaging", "Delta", "OverlayStore", "Staging"]
 
 
 @dataclass(frozen=True)
@@ -28,8 +34,11 @@ class Delta:
         return bool(self.added or self.removed)
 
     def blank_nodes_of(self, quads: frozenset[ox.Quad]) -> set[ox.BlankNode]:
-        return {term for quad in quads for term in (quad.subject, quad.object)
-                if isinstance(term, ox.BlankNode)}
+        return _blank_nodes(quads)
+
+
+def _blank_nodes(quads: Iterable[ox.Quad]) -> set[ox.BlankNode]:
+    return {term for quad in quads for term in (quad.subject, quad.object) if isinstance(term, ox.BlankNode)}
 
 
 class Staging:
@@ -70,6 +79,59 @@ class Staging:
     def graph_exists(self, graph: str) -> bool:
         node = ox.NamedNode(graph)
         return next(iter(self.store.quads_for_pattern(None, None, None, node)), None) is not None
+
+    def shares_blank_nodes(self, nodes: set[ox.BlankNode]) -> bool:
+        """Whether any of ``nodes`` is in the dataset as it was before the write."""
+        return bool(nodes & _blank_nodes(self.before))
+
+
+class OverlayStore:
+    """A pyoxigraph store as a write would leave it: its quads without ``removed``, with ``added``.
+
+    Read-only, and only through ``quads_for_pattern``: all that validating a write needs.
+    """
+
+    def __init__(self, base: ox.Store, added: Iterable[ox.Quad], removed: frozenset[ox.Quad]) -> None:
+        self._base = base
+        self._removed = removed
+        self._added = ox.Store()
+        self._added.extend(added)
+
+    def quads_for_pattern(self, subject: object, predicate: object, obj: object,
+                          graph_name: object = None) -> Iterator[ox.Quad]:
+        for quad in self._base.quads_for_pattern(subject, predicate, obj, graph_name):  # type: ignore[arg-type]
+            if quad not in self._removed:
+                yield quad
+        yield from self._added.quads_for_pattern(subject, predicate, obj, graph_name)  # type: ignore[arg-type]
+
+
+class DataStaging:
+    """Graphs dropped, then quads inserted (``DROP`` + ``INSERT DATA``), judged without a copy.
+
+    As ``INSERT DATA`` does, the inserted quads' blank nodes are new nodes (fresh identifiers).
+    """
+
+    def __init__(self, store: OxigraphStore, drops: Iterable[ox.NamedNode | ox.DefaultGraph],
+                 inserts: Iterable[ox.Quad]) -> None:
+        raw = store.raw
+        dropped = frozenset(q for graph in drops for q in raw.quads_for_pattern(None, None, None, graph))
+        fresh: dict[str, ox.BlankNode] = {}
+
+        def new_node(term: object) -> object:
+            return fresh.setdefault(term.value, ox.BlankNode()) if isinstance(term, ox.BlankNode) else term
+
+        inserted = {ox.Quad(new_node(q.subject), q.predicate, new_node(q.object), q.graph_name)  # type: ignore[arg-type]
+                    for q in inserts}
+        removed = dropped - inserted
+        added = frozenset(q for q in inserted if q not in raw)  # a quad dropped and inserted stays
+        self._delta = Delta(added=added, removed=removed)
+        self.store = OverlayStore(raw, added, removed)
+
+    def delta(self) -> Delta:
+        return self._delta
+
+    def shares_blank_nodes(self, nodes: set[ox.BlankNode]) -> bool:
+        return False  # the inserted blank nodes are fresh, and nothing else is added
 
 
 def _syntax_error(message: str, position: Callable[[int, int], tuple[int, int]] | None) -> QuerySyntaxError:

@@ -21,7 +21,7 @@ from rdflib.namespace import OWL
 
 from mdkg.namespaces import SH
 from mdkg.settings import Settings
-from mdkg.shape_reach import OxigraphTriples, ShapeReach
+from mdkg.shape_reach import OxigraphTriples, QuadSource, ShapeReach
 from mdkg.store._protocol import Term
 from mdkg.store._terms import from_ox, to_ox
 from mdkg.validation import (
@@ -107,7 +107,7 @@ class WriteValidator:
                 subclasses = self._ontology_subclasses.setdefault(ox.NamedNode(str(sup)), set())
                 subclasses.add(ox.NamedNode(str(sub)))
 
-    def check(self, after: ox.Store, delta: Delta) -> Verdict:
+    def check(self, after: QuadSource, delta: Delta) -> Verdict:
         """Judge the dataset ``after`` the write whose changes are ``delta``."""
         if not delta:
             return Verdict(self._nothing_to_report)
@@ -129,7 +129,7 @@ class WriteValidator:
         return Verdict(report, focus_nodes=len(focus), shapes_ran=True,
                        neighbourhood_triples=report.data_triples, focus=frozenset(focus))
 
-    def _targeted_among(self, store: ox.Store, nodes: Iterable[Term]) -> set[Term]:
+    def _targeted_among(self, store: QuadSource, nodes: Iterable[Term]) -> set[Term]:
         """The ``nodes`` some shape targets in ``store`` (pyshacl would judge no other)."""
         targets = self._targets
         classes = self._with_subclasses(store, targets.classes)
@@ -145,7 +145,7 @@ class WriteValidator:
                 found.add(node)
         return found
 
-    def _with_subclasses(self, store: ox.Store, classes: Iterable[ox.NamedNode]) -> set[ox.NamedNode]:
+    def _with_subclasses(self, store: QuadSource, classes: Iterable[ox.NamedNode]) -> set[ox.NamedNode]:
         found = set(classes)
         pending = list(found)
         while pending:
@@ -159,5 +159,5 @@ class WriteValidator:
         return found
 
 
-def _exists(store: ox.Store, subject: object, predicate: ox.NamedNode, obj: object) -> bool:
+def _exists(store: QuadSource, subject: object, predicate: ox.NamedNode, obj: object) -> bool:
     return next(iter(store.quads_for_pattern(subject, predicate, obj, None)), None) is not None  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ from mdkg.store._terms import check_iri
 from mdkg.store.oxigraph import OxigraphStore
 from mdkg.validation import ValidationReport, ValidationResult
 from mdkg.writes._sources import source_id_of
-from mdkg.writes._staging import Delta, Staging
+from mdkg.writes._staging import DataStaging, Delta, Staging
 from mdkg.writes._text import (
     data_block,
     drop_graph,
@@ -82,9 +82,19 @@ class WriteResult:
 
 
 @dataclass(frozen=True)
+class _Data:
+    """What a change of mdkg's own wording does: these graphs dropped, then these quads inserted."""
+
+    drops: tuple[ox.NamedNode | ox.DefaultGraph, ...] = ()
+    inserts: tuple[ox.Quad, ...] = ()
+
+
+@dataclass(frozen=True)
 class _Change:
     text: str
     """One SPARQL update: tried on the copy, then (when deterministic) run on the store."""
+    data: _Data | None = None
+    """The same change as data, when mdkg wrote the update (it is then judged without a copy)."""
     deterministic: bool = True
     position: Position | None = None
     graph: str | None = None
@@ -146,21 +156,23 @@ class Writer:
         with self._lock:
             created = graph is not None and not self.graph_exists(graph)
             text = join_operations(drop_graph(graph), data_block("INSERT DATA", quads))
-            return self._write_locked(_Change(text, graph=graph, created=created))
+            return self._write_locked(_Change(text, _Data((_graph_node(graph),), tuple(quads)), graph=graph,
+                                              created=created))
 
     def merge_graph(self, graph: str | None, data: bytes | str, media_type: str) -> WriteResult:
         """POST: the document's triples are added to the graph."""
         quads = self._parse_graph_document(data, media_type, graph)
         with self._lock:
             created = graph is not None and not self.graph_exists(graph)
-            return self._write_locked(_Change(data_block("INSERT DATA", quads), graph=graph, created=created))
+            return self._write_locked(_Change(data_block("INSERT DATA", quads), _Data(inserts=tuple(quads)),
+                                              graph=graph, created=created))
 
     def delete_graph(self, graph: str | None) -> WriteResult:
         """DELETE: the named graph is dropped (404 if it holds nothing), the default graph emptied."""
         with self._lock:
             if graph is not None and not self.graph_exists(graph):
                 raise NotFound(f"no graph <{graph}> in the store", detail={"graph": graph})
-            return self._write_locked(_Change(drop_graph(graph), graph=graph))
+            return self._write_locked(_Change(drop_graph(graph), _Data((_graph_node(graph),)), graph=graph))
 
     # -- source documents -------------------------------------------------------------------------
 
@@ -183,7 +195,8 @@ class Writer:
                 raise Conflict(f"source {found!r} is already in the store (graph <{graph}>); replace it "
                                f"with PUT /sources/{found}", detail={"source_id": found, "graph": graph})
             text = join_operations(drop_graph(graph) if exists else "", data_block("INSERT DATA", quads))
-            return self._write_locked(_Change(text, graph=graph, created=not exists, source_id=found))
+            change = _Data((name,) if exists else (), tuple(quads))
+            return self._write_locked(_Change(text, change, graph=graph, created=not exists, source_id=found))
 
     # -- the one path -------------------------------------------------------------------------------
 
@@ -207,8 +220,12 @@ class Writer:
 
     def _write_locked(self, change: _Change) -> WriteResult:
         started = perf_counter()
-        staging = Staging(self.store)
-        staging.apply(change.text, position=change.position)
+        staging: Staging | DataStaging
+        if change.data is not None and isinstance(self.store, OxigraphStore):
+            staging = DataStaging(self.store, change.data.drops, change.data.inserts)
+        else:
+            staging = Staging(self.store)
+            staging.apply(change.text, position=change.position)
         delta = staging.delta()
         verdict = self._shapes().check(staging.store, delta)
         if not verdict.report.conforms:
@@ -229,7 +246,7 @@ class Writer:
                            focus_nodes=verdict.focus_nodes, seconds=seconds, graph=change.graph,
                            created=change.created and bool(delta.added), source_id=change.source_id)
 
-    def _commit(self, change: _Change, staging: Staging, delta: Delta) -> None:
+    def _commit(self, change: _Change, staging: Staging | DataStaging, delta: Delta) -> None:
         same_engine = isinstance(self.store, OxigraphStore)
         if change.deterministic and same_engine:
             # The very update that was validated, run by the same engine on the same data.
@@ -248,15 +265,19 @@ class Writer:
                              "split it, or name the nodes with IRIs")
 
 
-def _delta_update(staging: Staging, delta: Delta) -> str | None:
+def _delta_update(staging: Staging | DataStaging, delta: Delta) -> str | None:
     """``DELETE DATA`` + ``INSERT DATA`` of exactly ``delta``, or ``None`` if SPARQL cannot say it:
     an existing blank node cannot be named in an update."""
     if delta.blank_nodes_of(delta.removed):
         return None
     added_blanks = delta.blank_nodes_of(delta.added)
-    if added_blanks and added_blanks & delta.blank_nodes_of(staging.before):
+    if added_blanks and staging.shares_blank_nodes(added_blanks):
         return None
     return join_operations(data_block("DELETE DATA", delta.removed), data_block("INSERT DATA", delta.added))
+
+
+def _graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
 def _iri(iri: str) -> str:

@@ -47,7 +47,12 @@ log = logging.getLogger("mdkg.execution.worker")
 
 Evaluator = Callable[[QueryRequest, int], QueryAnswer]
 _PR_SET_PDEATHSIG = 1
-_NICENESS = 5
+_NICENESS = 0
+"""The workers' priority beside the server's. It was 5, so that the event loop came first; but the
+scheduler already gives the event loop, which sleeps between requests, its turn as soon as it wakes,
+and at 5 a worker got a quarter of the share of any busy process at the default priority (other
+services on the host, the load generator of the benchmark), so queries ran slowest exactly when the
+machine was loaded. A few workers cannot starve the event loop: the scheduler shares the cores fairly."""
 
 
 def _die_with_parent(parent: int) -> None:
@@ -185,8 +190,6 @@ def serve(sock: socket.socket) -> None:
 def main(argv: list[str]) -> int:
     fd, parent = int(argv[0]), int(argv[1])
     _die_with_parent(parent)
-    # Below the server's own priority: under load, the event loop and the requests that need no worker
-    # (health checks, named queries) get the CPU first.
     with contextlib.suppress(OSError):
         os.nice(_NICENESS)
     # Ctrl-C in a terminal reaches the whole process group; the server decides when workers stop.

@@ -12,7 +12,8 @@ from mdkg.dataset import load_dataset_if_changed
 from mdkg.execution import start_query_executor, stop_query_executor
 from mdkg.settings import Settings
 from mdkg.store import Store, open_store
-from mdkg.web import auth, limits, operations
+from mdkg.web import _direct as direct_endpoint
+from mdkg.web import auth, limits, operations, sparql
 from mdkg.web import errors as error_handling
 from mdkg.web.state import AppState
 
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
     app.state.mdkg = AppState(settings=settings, store=store)
     error_handling.install(app)
+    # Innermost: /sparql queries skip FastAPI's routing layers, and still pass every middleware below.
+    direct_endpoint.install(app, sparql.query_route(), sparql.sparql, ("GET", "HEAD", "POST"))
     limits.install(app)  # rate and body size, inside the metrics so that refusals are counted
     operations.install(app)  # metrics and access log for every request
     auth.install_cors(app)  # outermost, so that refusals carry CORS headers too

@@ -129,11 +129,11 @@ class _LimitsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        client = _client_key(scope)
-        limited = scope.get("path") not in RATE_LIMIT_EXEMPT_PATHS
-        if self.buckets is not None and client is not None and limited:
-            wait_s = self.buckets.take(client)
+        if self.buckets is not None and scope.get("path") not in RATE_LIMIT_EXEMPT_PATHS:
+            client = _client_key(scope)
+            wait_s = self.buckets.take(client) if client is not None else 0.0
             if wait_s > 0:
+                assert client is not None
                 await self._refuse(scope, receive, send, self._rate_limited(client, wait_s))
                 return
         declared = _declared_length(scope)

@@ -104,6 +104,10 @@ class _OperationsMiddleware:
         self.app = app
         self.metrics = metrics
         self.log = logging.getLogger(ACCESS_LOGGER)
+        # The labelled series, looked up once each: prometheus_client takes a lock and builds a key on
+        # every labels() call. Bounded like the label sets themselves (route templates, not paths).
+        self._counted: dict[tuple[str, str, str], Any] = {}
+        self._timed: dict[tuple[str, str], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -119,9 +123,10 @@ class _OperationsMiddleware:
             nonlocal status, sent, capture
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                content_type = dict(message.get("headers") or []).get(b"content-type", b"")
-                capture = (status >= 400 and b"json" in content_type
-                           and _route_template(scope).startswith(QUERY_ROUTE_PREFIXES))
+                if status >= 400:
+                    content_type = dict(message.get("headers") or []).get(b"content-type", b"")
+                    capture = b"json" in content_type and _route_template(scope).startswith(
+                        QUERY_ROUTE_PREFIXES)
             elif message["type"] == "http.response.body":
                 chunk = message.get("body", b"")
                 sent += len(chunk)
@@ -142,8 +147,15 @@ class _OperationsMiddleware:
     def _record(self, scope: Scope, status: int, seconds: float, sent: int, error_body: bytes) -> None:
         route = _route_template(scope)
         method = str(scope.get("method", ""))
-        self.metrics.requests.labels(route, method, str(status)).inc()
-        self.metrics.latency.labels(route, method).observe(seconds)
+        counted = self._counted.get((route, method, str(status)))
+        if counted is None:
+            counted = self._counted[route, method, str(status)] = self.metrics.requests.labels(
+                route, method, str(status))
+        counted.inc()
+        timed = self._timed.get((route, method))
+        if timed is None:
+            timed = self._timed[route, method] = self.metrics.latency.labels(route, method)
+        timed.observe(seconds)
         if status >= 400 and route.startswith(QUERY_ROUTE_PREFIXES):
             code = _error_code(error_body, status) if error_body else (
                 "internal_error" if status >= 500 else f"http_{status}")

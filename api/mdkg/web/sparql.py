@@ -22,6 +22,7 @@ from typing import Literal
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from mdkg import results
@@ -45,7 +46,7 @@ from mdkg.web.service_description import SERVICE_DESCRIPTION_PREFIXES, describe_
 from mdkg.web.state import app_state
 from mdkg.web.writes import commit_update
 
-__all__ = ["ENDPOINT_PATH", "authorize_update", "router"]
+__all__ = ["ENDPOINT_PATH", "authorize_update", "query_route", "router"]
 
 ENDPOINT_PATH = "/sparql"
 ALLOWED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
@@ -374,6 +375,12 @@ async def sparql(request: Request) -> Response:
     response = _respond(request, answer.body, media_type)
     response.headers.update(truncation_headers(answer))
     return response
+
+
+def query_route() -> APIRoute:
+    """The route of :func:`sparql`, which the app calls directly for GET, HEAD and POST (mdkg.web._direct)."""
+    return next(route for route in router.routes
+                if isinstance(route, APIRoute) and route.endpoint is sparql)
 
 
 @router.api_route(ENDPOINT_PATH, methods=["OPTIONS"], include_in_schema=False)

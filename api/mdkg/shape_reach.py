@@ -297,6 +297,8 @@ class _ShapeReader:
                                (SH.propertyValidator, "a SPARQL-based constraint component reads the data")):
             if any(True for _ in self.shapes.triples((None, predicate, None))):
                 raise _Unbounded(why)
+        if (None, SH.qualifiedValueShapesDisjoint, Literal(True)) in self.shapes:
+            raise _Unbounded("sh:qualifiedValueShapesDisjoint evaluates sibling shapes on other values")
 
     def focus_shapes(self) -> set[Term]:
         """Shapes evaluated on focus nodes: targeted ones and implicit class targets."""

@@ -16,9 +16,10 @@ Inference is ``none``, on purpose:
 ``conforms`` is decided here: only ``sh:Violation`` fails, warnings and infos are reported.
 
 Public API: :func:`validate_files` (the dataset files, as ``mdkg validate`` runs it),
-:func:`validate_graph` (any rdflib graph), :func:`validate_focus` (only some focus nodes, against
-a whole graph or store, for incremental validation of writes) with :func:`affected_focus_nodes`,
-and :class:`ValidationReport`.
+:func:`validate_graph` (any rdflib graph), :func:`validate_focus` (only some focus nodes: of an
+rdflib graph, or of a store on the neighbourhood their shapes read, :func:`focus_neighbourhood`)
+with :func:`affected_focus_nodes` (from what the shapes read, :mod:`mdkg.shape_reach`), for the
+incremental validation of writes, and :class:`ValidationReport`.
 """
 
 from __future__ import annotations

@@ -15,11 +15,15 @@ Each one, in order:
    ``LOAD``, no graphs from outside), a document through :func:`mdkg.guard.inspect_document` (no
    RDF/XML entities, no remote JSON-LD contexts);
 2. **parse**: a syntax error is a 400 with line, column and the parser's message;
-3. **try** the change, written as one SPARQL update, on an in-memory copy of the whole dataset
-   (the graph is small) and compare: the quads it adds and removes;
-4. **validate** the nodes those quads affect (:func:`mdkg.validation.affected_focus_nodes`) against
-   the whole post-write dataset (:func:`mdkg.validation.validate_focus`) with the project's shapes;
-   any ``sh:Violation`` refuses the write (422, the report in ``detail``), warnings do not;
+3. **try** the change, written as one SPARQL update: the quads it adds and removes. A client's
+   update runs on an in-memory copy of the whole dataset; a change mdkg words itself (graphs
+   dropped, quads inserted) is known from its quads, and the dataset after it is read through an
+   overlay of the store (:class:`~mdkg.writes._staging.DataStaging`), nothing copied;
+4. **validate** the nodes whose verdict those quads may change, found from what the shapes read
+   (:mod:`mdkg.shape_reach`), on the part of the post-write dataset their shapes read
+   (:func:`mdkg.validation.validate_focus`): the verdict a full validation would give them. A
+   change of ``rdfs:subClassOf`` (or shapes that read without bound) is validated on the whole
+   dataset. Any ``sh:Violation`` refuses the write (422, the report in ``detail``), warnings do not;
 5. **commit**: the same update on the store, one transaction (pyoxigraph applies an update whole,
    on disk too, so a process killed mid-write leaves the store as it was before or after).
 

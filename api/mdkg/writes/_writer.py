@@ -111,11 +111,13 @@ class Writer:
     ``RdfSyntaxError`` (400, with line and message), ``BadRequest``/``Forbidden`` from the guard,
     ``ValidationFailed`` (422, ``detail`` = the report), ``Conflict`` (409), ``NotFound`` (404).
 
-    How: the change is written as one SPARQL update and first run on an in-memory copy of the
-    dataset; the quads it would add and remove give the affected focus nodes, which are validated
-    against the whole copy; only then is the update run on the store, as one transaction. An update
-    whose result depends on the run (``NOW()``, ``RAND()``, ``UUID()``...) commits the exact quads
-    that were validated instead. Other writers of the same store must go through the same ``Writer``.
+    How: the change is written as one SPARQL update and first tried (a client's update on an
+    in-memory copy of the dataset, mdkg's own data changes on an overlay of the store); the quads
+    it would add and remove give the affected focus nodes, which are validated on the part of the
+    resulting dataset their shapes read; only then is the update run on the store, as one
+    transaction. An update whose result depends on the run (``NOW()``, ``RAND()``, ``UUID()``...)
+    commits the exact quads that were validated instead. Other writers of the same store must go
+    through the same ``Writer``.
     """
 
     store: Store

@@ -243,6 +243,21 @@ def focus_validation(args: dict[str, Any]) -> None:
         result = writer.add_source(document, "application/n-triples")
         record["write_s"] = time.perf_counter() - begin
         record["write_focus_nodes"] = result.focus_nodes
+        # The same through the service: POST /sources (in process, no query workers to refresh).
+        from mdkg.web.app import create_app
+        from mdkg.web.writes import writer_for
+        from starlette.testclient import TestClient
+
+        store.raw.remove_graph(ox.NamedNode(result.graph or ""))
+        app = create_app(settings.with_changes(load_on_start=False, write_token="bench", query_workers=0),
+                         store=store)
+        writer_for(app.state.mdkg).validator = validator
+        with TestClient(app) as client:
+            begin = time.perf_counter()
+            answer = client.post("/sources", content=document, headers={
+                "Authorization": "Bearer bench", "Content-Type": "application/n-triples"})
+            record["http_write_s"] = time.perf_counter() - begin
+            record["http_write_status"] = answer.status_code
     record["peak_mb"] = _peak_mb()
     _emit(record)
 

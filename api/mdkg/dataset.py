@@ -104,8 +104,12 @@ def dataset_nquads(settings: Settings) -> bytes:
     return ox.serialize(dataset_quads(settings), format=ox.RdfFormat.N_QUADS) or b""
 
 
+def _deployed_graph_iri(graph: str, base_iri: str) -> str:
+    return base_iri + graph[len(CANONICAL_BASE_IRI):]
+
+
 def _deployed_graph(file: DatasetFile, base_iri: str) -> str:
-    return base_iri + file.graph[len(CANONICAL_BASE_IRI):]
+    return _deployed_graph_iri(file.graph, base_iri)
 
 
 _STAMP_VERSION = "mdkg dataset stamp 1"
@@ -123,12 +127,19 @@ def dataset_digest(settings: Settings) -> str:
 
 
 def _file_states(settings: Settings) -> list[list[object]]:
-    """Name, size and modification time of every dataset file: what a stamp compares first."""
+    """Name, graph, size and modification time of every dataset file: what a stamp compares first."""
     states: list[list[object]] = []
     for file in dataset_files(settings):
         status = file.path.stat()
-        states.append([str(file.path), status.st_size, status.st_mtime_ns])
+        states.append([str(file.path), file.graph, status.st_size, status.st_mtime_ns])
     return states
+
+
+def _graphs_of_changed_files(recorded: list[list[object]], current: list[list[object]]) -> set[str]:
+    """Graphs with a file added, removed or touched since the stamp."""
+    before = {tuple(state) for state in recorded}
+    now = {tuple(state) for state in current}
+    return {str(state[1]) for state in before ^ now}
 
 
 def dataset_stamp(settings: Settings) -> str:
@@ -155,22 +166,31 @@ def load_dataset_if_changed(store: Store, settings: Settings, *, force: bool = F
     Only an on-disk Oxigraph store can say so: :func:`load_dataset` leaves there a stamp of the files
     (:func:`dataset_stamp`), and any other write to the store removes it. ``force`` reloads anyway.
     Files with the names, sizes and times of the stamp are taken as unchanged (as git and make take
-    them) without being read; otherwise their digest decides.
+    them) without being read; otherwise their digest decides, and only the graphs whose files were
+    added, removed or touched are loaded again (the stamp vouches for the others).
     """
-    if not force and isinstance(store, OxigraphStore) and store.path is not None:
-        with stage("compare the dataset files with the store"):
-            stamp = _recorded_stamp(store.dataset_stamp(), settings)
-            if stamp is not None and stamp.get("files") == _file_states(settings):
+    if force or not isinstance(store, OxigraphStore) or store.path is None:
+        load_dataset(store, settings)
+        return True
+    with stage("compare the dataset files with the store"):
+        stamp = _recorded_stamp(store.dataset_stamp(), settings)
+        if stamp is None:
+            changed = None
+        else:
+            current = _file_states(settings)
+            if stamp.get("files") == current:
                 return False
-            if stamp is not None and stamp.get("digest") == dataset_digest(settings):
+            if stamp.get("digest") == dataset_digest(settings):
                 store.record_dataset_stamp(dataset_stamp(settings))  # touched only: note the new times
                 return False
-    load_dataset(store, settings)
+            changed = _graphs_of_changed_files(stamp.get("files") or [], current)
+    load_dataset(store, settings, graphs=changed)
     return True
 
 
-def load_dataset(store: Store, settings: Settings) -> None:
-    """Replace the store's dataset graphs with the files on disk.
+def load_dataset(store: Store, settings: Settings, *, graphs: set[str] | None = None) -> None:
+    """Replace the store's dataset graphs with the files on disk (only ``graphs``, named under the
+    canonical base, when given: an embedded Oxigraph store whose other graphs hold their files).
 
     A syntax error in any file leaves the store as it was. An embedded Oxigraph store reads each
     file itself (:func:`_load_into_oxigraph`) and, on disk, keeps a stamp of what it loaded (see
@@ -181,7 +201,10 @@ def load_dataset(store: Store, settings: Settings) -> None:
     if isinstance(store, OxigraphStore) and not store.read_only:
         # Taken before loading: a file edited meanwhile then fails to match, and the next start reloads.
         stamp = dataset_stamp(settings) if store.path is not None else None
-        _load_into_oxigraph(store, files, settings.base_iri)
+        replaced = {file.graph for file in files} if graphs is None else graphs
+        _load_into_oxigraph(store, [file for file in files if file.graph in replaced],
+                            {_deployed_graph_iri(graph, settings.base_iri) for graph in replaced},
+                            settings.base_iri)
         if stamp is not None:
             store.record_dataset_stamp(stamp)
         return
@@ -192,8 +215,10 @@ def load_dataset(store: Store, settings: Settings) -> None:
         store.load(data, media_type="application/n-quads")
 
 
-def _load_into_oxigraph(store: OxigraphStore, files: list[DatasetFile], base_iri: str) -> None:
-    """Each file straight into its graph, parsed by the engine: no triple becomes a Python object.
+def _load_into_oxigraph(store: OxigraphStore, files: list[DatasetFile], replaced: set[str],
+                        base_iri: str) -> None:
+    """Replace the graphs ``replaced`` with ``files``, each file straight into its graph, parsed by the
+    engine: no triple becomes a Python object.
 
     Every file is one ``Store.load`` call, and pyoxigraph gives the blank nodes of each call fresh
     identifiers, so ``_:b1`` in two files stays two nodes. Oxigraph keeps typed literals as values,
@@ -208,12 +233,11 @@ def _load_into_oxigraph(store: OxigraphStore, files: list[DatasetFile], base_iri
     one bulk load; a process killed during it leaves no stamp, so the next start loads again.
     """
     graphs = {file: _deployed_graph(file, base_iri) for file in files}
-    held = set(store.graphs()).intersection(graphs.values())
+    held = set(store.graphs()).intersection(replaced)
     if store.path is not None:
         staging = OxigraphStore()
         _fill(staging, graphs, base_iri)
-        for graph in sorted(held):
-            store.clear(graph)
+        _empty(store, held)
         with stage("write the store to disk"):
             store.bulk_load(staging.raw.dump(format=ox.RdfFormat.N_QUADS) or b"",
                             media_type="application/n-quads")
@@ -223,9 +247,19 @@ def _load_into_oxigraph(store: OxigraphStore, files: list[DatasetFile], base_iri
             with _naming_the_file(file.path):
                 for _ in ox.parse(path=str(file.path), format=ox.RdfFormat.TURTLE):
                     pass
-        for graph in sorted(held):
-            store.clear(graph)
+        _empty(store, held)
     _fill(store, graphs, base_iri)
+
+
+def _empty(store: OxigraphStore, graphs: set[str]) -> None:
+    """Remove ``graphs``; all at once when they are all the store holds (graph by graph, RocksDB
+    deletes quad by quad, and each removal reads past the tombstones of the ones before it)."""
+    default_graph = store.raw.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    if graphs and set(store.graphs()) <= graphs and next(iter(default_graph), None) is None:
+        store.clear()
+        return
+    for graph in sorted(graphs):
+        store.clear(graph)
 
 
 def _fill(store: OxigraphStore, graphs: dict[DatasetFile, str], base_iri: str) -> None:

@@ -165,10 +165,21 @@ def test_an_unchanged_dataset_is_not_loaded_again_and_a_changed_file_is(root: Pa
     os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
     assert _load_if_changed(path, settings) == (False, True)  # touched, same bytes
     assert _load_if_changed(path, settings) == (False, True)
+    # Only the graphs of changed files are loaded again: the stray quad of s1's graph stays.
     _write(root / "graph" / "sources" / "s2.ttl", "id:s2 mdo:party id:peru .\n")
-    assert _load_if_changed(path, settings) == (True, False)
+    assert _load_if_changed(path, settings) == (True, True)
     store = OxigraphStore(path)
     assert store.ask(f"ASK {{ GRAPH <{BASE}graph/source/s2> {{ <{BASE}id/s2> ?p <{BASE}id/peru> }} }}")
+    assert store.quad_count(f"{BASE}graph/source/s2") == 1
+    store.close()
+    _write(root / "graph" / "sources" / "s1.ttl", "id:s1 mdo:party id:peru .\n")
+    assert _load_if_changed(path, settings) == (True, False)
+    (root / "graph" / "sources" / "s2.ttl").unlink()
+    _write(root / "graph" / "sources" / "s3.ttl", "id:s3 mdo:party id:peru .\n")
+    assert _load_if_changed(path, settings) == (True, False)
+    store = OxigraphStore(path)
+    assert [g.rsplit("/", 1)[1] for g in store.graphs() if "/source/" in g] == ["s1", "s3"]
+    assert isomorphic(_as_graph(store), _as_graph(_through_python(settings)))
     store.close()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from mdkg.execution import QueryRequest, WorkerPool, query_executor
@@ -16,7 +17,16 @@ from mdkg.store.oxigraph import OxigraphStore
 from mdkg.web.app import create_app
 from starlette.testclient import TestClient
 
-from .conftest import CALL_BOUND_S, chain_settings
+from .conftest import (
+    CALL_BOUND_S,
+    CARTESIAN,
+    CHEAP_QUERY,
+    EX,
+    QUERY_WORKERS,
+    Served,
+    chain_settings,
+    serve_app,
+)
 
 GRAPH = "http://e/g"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -98,3 +108,23 @@ def test_the_app_picks_checkpoints_for_an_on_disk_store(chain_root: Path, tmp_pa
         response = client.get("/sparql", params={"query": COUNT, "format": "tsv"})
         assert response.status_code == 200, response.text
         assert int(response.text.split("\n")[1]) == app.state.mdkg.require_store().quad_count()
+
+
+def test_over_checkpoints_a_runaway_query_is_stopped_and_its_worker_replaced(chain_root: Path,
+                                                                             tmp_path: Path) -> None:
+    app = create_app(chain_settings(chain_root, store_path=tmp_path / "store"))
+    with serve_app(app) as url, httpx.Client(timeout=CALL_BOUND_S) as client:
+        served = Served(app, url)
+        before = served.wait_for_full_pool()
+
+        def sparql(query: str) -> httpx.Response:
+            return client.post(f"{url}/sparql", data={"query": query},
+                               headers={"Accept": "application/sparql-results+json"})
+
+        assert sparql(CARTESIAN).status_code == 504
+        after = served.wait_for_full_pool()
+        assert len(set(before) - set(after)) == 1  # the worker that ran it was killed and replaced
+        for _ in range(QUERY_WORKERS):
+            response = sparql(CHEAP_QUERY)
+            assert response.status_code == 200, response.text
+            assert response.json()["results"]["bindings"] == [{"next": {"type": "uri", "value": f"{EX}n/2"}}]

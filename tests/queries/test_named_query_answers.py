@@ -83,8 +83,8 @@ def test_json_tsv_and_csv_never_become_rdflib_terms(store: OxigraphStore, librar
     assert answer.body.count(b"us-japan-framework-2025-10") > 0
 
 
-# Values that look like the bytes that start a row of SPARQL JSON ('[{"', ',{"', '{}').
-TRICKY = ['ends with ,{', 'ends with [{', 'holds {} twice {}', '{"type":"uri"}', 'plain']
+# Values that hold the bytes between two rows of SPARQL JSON ('},{'), or look like a row.
+TRICKY = ['ends with },{', 'holds },{ twice },{', '{},{}', '{"type":"uri"}', 'plain']
 TRICKY_QUERY = """#+ summary: every value of ex:p
 SELECT ?s ?v WHERE { GRAPH ?g { ?s <http://example.org/p> ?v } } ORDER BY ?v
 """

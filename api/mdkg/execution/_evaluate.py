@@ -121,12 +121,12 @@ def _dataset_options(request: QueryRequest) -> dict[str, object]:
 def _may_exceed(body: bytes, media_type: str, row_limit: int) -> bool:
     if media_type == TSV:
         return body.count(b"\n") - 1 > row_limit  # one line per row: TSV escapes line breaks
-    # Oxigraph writes each solution as '[{"' or ',{"' (a first binding follows), or as '{}'. Outside
-    # strings nothing else has these bytes, and inside one every '"' is escaped, so this counts every
-    # row and at most a few strings besides: a count within the cap needs no parsing.
     if len(body) < _SMALLEST_JSON_ROW * (row_limit + 1):
         return False
-    return body.count(b',{"') + body.count(b'[{"') + body.count(b"{}") > row_limit
+    # Oxigraph writes solutions one after the other as '{...},{...}': outside strings '},{' is found
+    # between two solutions and nowhere else, so one plus its count is at least the number of rows
+    # (more only if some string holds it), and a count within the cap needs no parsing.
+    return body.count(b"},{") + 1 > row_limit
 
 
 def _count_rows(body: bytes, native: ox.QueryResultsFormat) -> int:

@@ -8,9 +8,9 @@ CONSTRUCT or DESCRIBE query, goes through the :class:`~mdkg.store.Store` contrac
 :mod:`mdkg.results`. Both give the same answer (tested on every named query), with the same cap
 and the same truncation marks.
 
-The text to run is prepared once per query and cap: the outer ``LIMIT`` is added to the named
-query's own text, and its tokens are read once (:func:`mdkg.store._sparql_text.prepare_query` keeps
-what it read of a text run with bindings), so a call costs the engine's work and little more.
+The text to run is prepared once per query, cap and parameter values (the outer ``LIMIT`` added
+to the named query's own text, the values bound as :func:`mdkg.store._sparql_text.prepare_query`
+binds them), so a call costs the engine's work and little more.
 """
 
 from __future__ import annotations
@@ -43,9 +43,16 @@ def _limited(sparql: str, limit: int) -> LimitedText | None:
     return limited_select(sparql, limit)
 
 
-@lru_cache(maxsize=256)
-def _prepared_as_is(sparql: str) -> PreparedQuery:
-    return prepare_query(sparql)
+@lru_cache(maxsize=1024)
+def _prepared(sparql: str, bindings: tuple[tuple[str, Term], ...]) -> PreparedQuery:
+    # Requests repeat their parameters (the defaults most of all): the text for the same values is
+    # the same, so it is written once.
+    return prepare_query(sparql, dict(bindings))
+
+
+@lru_cache(maxsize=64)
+def _tabular_format(media_type: str) -> str | None:
+    return tabular_format(media_type)
 
 
 def answer_named_query(store: Store, named_query: NamedQuery, raw_params: Mapping[str, str | list[str]],
@@ -57,7 +64,7 @@ def answer_named_query(store: Store, named_query: NamedQuery, raw_params: Mappin
     query in CSV or TSV is its triples as three columns, subject, predicate and object.
     """
     bindings = named_query.bind(raw_params)
-    tabular = tabular_format(media_type)
+    tabular = _tabular_format(media_type)
     if isinstance(store, OxigraphStore) and named_query.form in ("SELECT", "ASK") and tabular is not None:
         request = QueryRequest("", tabular_media_type=tabular, graph_media_type=None)
         return _answer_natively(store.raw, named_query, bindings, request, row_limit)
@@ -72,7 +79,7 @@ def _answer_natively(raw: ox.Store, named_query: NamedQuery, bindings: Mapping[s
                      request: QueryRequest, row_limit: int) -> QueryAnswer:
     limited = _limited(named_query.executable_sparql, row_limit + 1)
     text = limited.text if limited else named_query.executable_sparql
-    prepared = prepare_query(text, bindings) if bindings else _prepared_as_is(text)
+    prepared = _prepared(text, tuple(sorted(bindings.items())))
     failure: MdkgError
     try:
         result = raw.query(prepared.text)

@@ -133,8 +133,10 @@ def test_a_result_of_a_kind_the_client_refused_has_no_media_type(store: Oxigraph
     assert (graph.is_graph, graph.media_type, graph.body) == (True, None, b"")
 
 
-def test_syntax_errors_are_the_contracts(store: OxigraphStore) -> None:
-    request = QueryRequest("SELECT ?s WHERE { ?s ?p }")
+@pytest.mark.parametrize("query", ["SELECT ?s WHERE { ?s ?p }", "ASK { ?s ?p }",
+                                   "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p"])
+def test_syntax_errors_are_the_contracts(store: OxigraphStore, query: str) -> None:
+    request = QueryRequest(query)
     with pytest.raises(QuerySyntaxError) as native:
         evaluate_oxigraph(store.raw, request, 10)
     with pytest.raises(QuerySyntaxError) as expected:

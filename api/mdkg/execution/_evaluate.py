@@ -15,6 +15,7 @@ top-level ``"mdkg:note"`` member, and the line-based RDF formats start with a co
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from itertools import islice
@@ -44,6 +45,7 @@ _NATIVE_TABULAR = {SPARQL_JSON: ox.QueryResultsFormat.JSON, TSV: ox.QueryResults
 _PREFIXED_GRAPH_FORMATS = {"text/turtle", "application/trig"}
 _COMMENTED_GRAPH_FORMATS = {"text/turtle", "application/trig", "application/n-triples", "application/n-quads"}
 _LINE_GRAPH_FORMATS = {"application/n-triples", "application/n-quads"}
+_SELECT_WORD = re.compile("select", re.IGNORECASE)
 _SMALLEST_JSON_ROW = 3
 """Bytes of the shortest SPARQL JSON solution with its separator (``{},``)."""
 
@@ -241,26 +243,29 @@ def _ask_answer(value: bool, request: QueryRequest, row_limit: int) -> QueryAnsw
 
 def evaluate_oxigraph(store: ox.Store, request: QueryRequest, row_limit: int) -> QueryAnswer:
     """A pyoxigraph store, with the engine's own serializers where they write what mdkg writes."""
-    prepared = prepare_query(request.text)
+    text = request.text
+    # Only a SELECT needs its tokens read (the LIMIT rewrite, the column order of SELECT *). A text
+    # without the word anywhere is none, and holds no sub-SELECT: it goes to the engine as it is.
+    prepared = prepare_query(text) if _SELECT_WORD.search(text) else None
     options = _dataset_options(request)
-    # Only a SELECT gets the LIMIT rewrite: reading the text again for any other form finds nothing.
-    limited = limited_select(prepared.text, row_limit + 1) if prepared.form == "SELECT" else None
+    limited = limited_select(text, row_limit + 1) if prepared and prepared.form == "SELECT" else None
     try:
         try:
-            result = store.query(limited.text if limited else prepared.text, **options)
+            result = store.query(limited.text if limited else text, **options)
         except SyntaxError:
             if limited is None or not limited.rewritten:
                 raise
             # The rewrite is only an optimisation; the user's own text decides (and names the error).
             limited = None
-            result = store.query(prepared.text, **options)
+            result = store.query(text, **options)
         if isinstance(result, ox.QueryBoolean):
             return _ask_answer(bool(result), request, row_limit)
         if isinstance(result, ox.QuerySolutions):
-            return _select_answer(result, prepared, limited is not None, request, row_limit)
+            return _select_answer(result, prepared or prepare_query(text), limited is not None, request,
+                                  row_limit)
         return _graph_answer(result, request, row_limit)
     except SyntaxError as error:
-        raise prepared.syntax_error(str(error)) from None
+        raise (prepared or prepare_query(text)).syntax_error(str(error)) from None
     except OSError as error:  # raised while solutions are read, e.g. by a failing SERVICE call
         raise StoreUnavailable(f"the query could not be evaluated: {error}") from None
     except (RuntimeError, ValueError) as error:

@@ -92,21 +92,23 @@ async def _fill(sock: socket.socket, view: memoryview) -> None:
 
 
 async def receive(sock: socket.socket) -> tuple[dict[str, Any], bytes]:
-    """One frame. A worker sends one frame per request, so a first read may take the whole frame."""
+    """One frame. A worker sends one frame per request, so a first read usually takes the whole frame,
+    and then nothing is copied but the slices handed back."""
     loop = asyncio.get_running_loop()
-    first = bytearray(_FIRST_READ)
-    have = 0
-    while have < HEADER.size:
-        count = await loop.sock_recv_into(sock, memoryview(first)[have:])
-        if count == 0:
+    first = await loop.sock_recv(sock, _FIRST_READ)
+    while len(first) < HEADER.size:
+        more = await loop.sock_recv(sock, _FIRST_READ) if first else b""
+        if not more:
             raise ChannelClosed("the worker closed its socket")
-        have += count
+        first += more
     message_size, body_size = HEADER.unpack_from(first)
     if message_size > MAX_MESSAGE_BYTES:
         raise ChannelClosed(f"frame of {message_size} bytes refused")
-    frame = bytearray(HEADER.size + message_size + body_size)
-    taken = min(have, len(frame))
-    frame[:taken] = first[:taken]
-    await _fill(sock, memoryview(frame)[taken:])
-    message = _decode(frame[HEADER.size:HEADER.size + message_size])
-    return message, bytes(memoryview(frame)[HEADER.size + message_size:])
+    body_start = HEADER.size + message_size
+    size = body_start + body_size
+    if len(first) >= size:
+        return _decode(first[HEADER.size:body_start]), first[body_start:size]
+    frame = bytearray(size)
+    frame[: len(first)] = first
+    await _fill(sock, memoryview(frame)[len(first):])
+    return _decode(frame[HEADER.size:body_start]), bytes(memoryview(frame)[body_start:])

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import parse_qsl
 
@@ -269,8 +270,13 @@ async def _run_query(request: Request, operation: Operation) -> QueryAnswer:
 
 
 def _prefixes(settings: Settings) -> dict[str, str]:
-    iris = DatasetIris(settings.base_iri)
-    return {**PREFIXES, "mdo": str(iris.mdo), "id": str(iris.id)}
+    return dict(_prefixes_under(settings.base_iri))
+
+
+@lru_cache(maxsize=8)
+def _prefixes_under(base_iri: str) -> tuple[tuple[str, str], ...]:
+    iris = DatasetIris(base_iri)
+    return tuple({**PREFIXES, "mdo": str(iris.mdo), "id": str(iris.id)}.items())
 
 
 def _respond(request: Request, body: bytes, media_type: str) -> Response:

@@ -72,6 +72,9 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+_WARM_UP_DELAY_S = 2.0
+"""The copy starts this long after the worker is ready: the server's own start (the other workers,
+its first health checks and queries) gets the CPU first, and the copy takes far longer anyway."""
 _WARM_BATCH = 1_000
 """Quads copied per step. Reading quads and extend() run in pyoxigraph without a bytecode boundary,
 so the copy holds the GIL for a whole step: small steps (a few milliseconds) let a query waiting for
@@ -95,6 +98,8 @@ class WarmingStore:
         return self._current
 
     def _copy(self, source: ox.Store) -> None:
+        if self._abandoned.wait(_WARM_UP_DELAY_S):
+            return
         begin = time.perf_counter()
         memory = ox.Store()
         # extend(quads) rather than load(dump()): load would rename blank nodes, and results would no

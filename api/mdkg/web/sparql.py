@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
 
 from mdkg import results
 from mdkg.errors import (
@@ -127,7 +128,8 @@ async def _read_body(request: Request, settings: Settings) -> bytes:
 
 async def read_operation(request: Request, settings: Settings) -> Operation:
     """Read a protocol request into an :class:`Operation`, rejecting what the protocol forbids."""
-    params = list(request.query_params.multi_items())
+    # What request.query_params holds, without building the multi-dict around it.
+    params = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     direct: tuple[Literal["query", "update"], str] | None = None
     if request.method == "POST":
         media_type, charset = _media_type_and_charset(request.headers.get("content-type"))
@@ -226,9 +228,22 @@ def _response_media_type(format_values: tuple[str, ...], accept: str | None, *, 
 # --- running -----------------------------------------------------------------------------------------
 
 def _endpoint_url(request: Request, settings: Settings) -> str:
-    url = str(request.url.replace(query="", fragment=""))
+    scope = request.scope
+    server = scope.get("server")
+    url = _url_without_query(scope.get("scheme", "http"), tuple(server) if server else None, scope["path"],
+                             request.headers.get("host"))
     # The Host header comes from the client; fall back to the configured base if it makes no IRI.
     return url if _ABSOLUTE_IRI.fullmatch(url) else settings.base_iri.rstrip("/") + ENDPOINT_PATH
+
+
+@lru_cache(maxsize=256)
+def _url_without_query(scheme: str, server: tuple[str, int | None] | None, path: str,
+                       host: str | None) -> str:
+    """The request's URL as Starlette reads it from the scope, without its query: the same few values
+    arrive again and again, and building the URL costs more than the rest of a cheap query's routing."""
+    headers = [(b"host", host.encode("latin-1"))] if host is not None else []
+    scope = {"type": "http", "scheme": scheme, "server": server, "path": path, "headers": headers}
+    return str(URL(scope=scope))
 
 
 def _in_users_text(error: QuerySyntaxError) -> QuerySyntaxError:

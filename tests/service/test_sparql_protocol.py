@@ -653,3 +653,20 @@ def test_a_running_query_does_not_block_other_requests(serve_app: Any) -> None:
             store.release.set()
             worker.join(timeout=30)
         assert held["response"].status_code == 200
+
+
+@pytest.mark.parametrize(("accept", "abbreviated"), [
+    ("text/turtle", "@prefix xsd:"),
+    ("application/rdf+xml", 'xmlns:xsd="http://www.w3.org/2001/XMLSchema#"'),
+    ("application/n-triples", None),
+])
+def test_graph_results_use_the_services_prefixes_where_the_format_has_them(
+        client: TestClient, accept: str, abbreviated: str | None) -> None:
+    query = ("CONSTRUCT { ?s <http://example.org/height> ?h } "
+             "WHERE { GRAPH ?g { ?s <http://example.org/height> ?h } }")
+    response = client.get("/sparql", params={"query": query}, headers={"accept": accept})
+    assert response.status_code == 200
+    if abbreviated is None:
+        assert "<http://www.w3.org/2001/XMLSchema#decimal>" in response.text
+    else:
+        assert abbreviated in response.text

@@ -274,14 +274,20 @@ async def _run_query(request: Request, operation: Operation) -> QueryAnswer:
     accept = request.headers.get("accept")
     # The protocol lets the service pick the base IRI: the endpoint itself.
     base = _endpoint_url(request, state.settings)
+    graph_media_type = _acceptable(operation.format_values, accept, graph=True)
     query = QueryRequest(f"BASE <{base}>\n{operation.text}", operation.dataset,
                          tabular_media_type=_acceptable(operation.format_values, accept, graph=False),
-                         graph_media_type=_acceptable(operation.format_values, accept, graph=True),
-                         prefixes=_prefixes(state.settings))
+                         graph_media_type=graph_media_type,
+                         # Sent to the worker only when the chosen format can use them.
+                         prefixes=_prefixes(state.settings) if graph_media_type in _PREFIXED_FORMATS else {})
     try:
         return await query_executor(state).run(query)
     except QuerySyntaxError as error:
         raise _in_users_text(error) from None
+
+
+_PREFIXED_FORMATS = frozenset({"text/turtle", "application/trig", "application/rdf+xml"})
+"""The graph formats whose writers abbreviate IRIs with prefixes (mdkg.results.serialize_graph)."""
 
 
 def _prefixes(settings: Settings) -> dict[str, str]:

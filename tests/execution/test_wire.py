@@ -71,3 +71,31 @@ def test_an_absurd_header_is_refused(pair: tuple[socket.socket, socket.socket]) 
     worker.sendall(struct.pack("!IQ", _wire.MAX_MESSAGE_BYTES + 1, 0))
     with pytest.raises(_wire.ChannelClosed, match="refused"):
         _receive(server)
+
+
+@pytest.mark.parametrize("cut", [0, 1, 11, 12, 20, 70_000])
+def test_the_worker_reads_a_frame_split_anywhere(pair: tuple[socket.socket, socket.socket], cut: int) -> None:
+    server, worker = pair
+    body = bytes(range(256)) * 400
+    frame = b"".join(_wire.encode({"op": "query", "text": "ASK {}"}, body))
+
+    def trickle() -> None:
+        server.setblocking(True)
+        server.sendall(frame[:cut])
+        threading.Event().wait(0.05)
+        server.sendall(frame[cut:])
+
+    sender = threading.Thread(target=trickle)
+    sender.start()
+    message, received = _wire.receive_blocking(worker)
+    sender.join()
+    assert message == {"op": "query", "text": "ASK {}"} and received == body
+
+
+def test_the_worker_sees_a_closed_socket(pair: tuple[socket.socket, socket.socket]) -> None:
+    server, worker = pair
+    server.setblocking(True)
+    server.sendall(b"\x00\x00")
+    server.shutdown(socket.SHUT_WR)
+    with pytest.raises(_wire.ChannelClosed):
+        _wire.receive_blocking(worker)

@@ -66,11 +66,21 @@ def _read_blocking(sock: socket.socket, size: int) -> bytearray:
 
 
 def receive_blocking(sock: socket.socket) -> tuple[dict[str, Any], bytes]:
-    message_size, body_size = HEADER.unpack(_read_blocking(sock, HEADER.size))
+    """One frame; the first read usually takes all of it (one system call per request)."""
+    first = sock.recv(_FIRST_READ)
+    while len(first) < HEADER.size:
+        more = sock.recv(_FIRST_READ) if first else b""
+        if not more:
+            raise ChannelClosed("the socket was closed")
+        first += more
+    message_size, body_size = HEADER.unpack_from(first)
     if message_size > MAX_MESSAGE_BYTES:
         raise ChannelClosed(f"frame of {message_size} bytes refused")
-    message = _decode(_read_blocking(sock, message_size))
-    return message, bytes(_read_blocking(sock, body_size)) if body_size else b""
+    body_start = HEADER.size + message_size
+    size = body_start + body_size
+    if len(first) < size:
+        first += _read_blocking(sock, size - len(first))
+    return _decode(first[HEADER.size:body_start]), first[body_start:size]
 
 
 # --- the server's side: asyncio on a non-blocking socket -----------------------------------------------

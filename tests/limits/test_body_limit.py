@@ -6,15 +6,13 @@ import asyncio
 import json
 import select
 import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, Form
+from mdkg.testing import serve_in_thread
 from starlette.testclient import TestClient
 
 LIMIT = 1000
@@ -125,26 +123,6 @@ def test_a_route_that_turns_the_overflow_into_another_answer_still_gives_413(app
 
 # --- over real HTTP: a chunked upload without Content-Length -----------------------------------------
 
-@contextmanager
-def _serve(app: FastAPI) -> Iterator[int]:
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
-
-
 def _read_response(connection: socket.socket) -> bytes:
     received = bytearray()
     connection.settimeout(10)
@@ -159,7 +137,8 @@ def _read_response(connection: socket.socket) -> bytes:
 
 
 def test_a_chunked_upload_over_http_is_cut_off(app: FastAPI) -> None:
-    with _serve(app) as port, socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+    with serve_in_thread(app) as base_url, socket.create_connection(
+            ("127.0.0.1", urlsplit(base_url).port), timeout=10) as connection:
         connection.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                            b"Content-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n\r\n")
         sent = 0

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
+from mdkg.testing import serve_in_thread
 from mdkg.web.limits import token_buckets
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
@@ -133,24 +130,6 @@ def test_the_defaults_are_generous(make_app: Callable[..., FastAPI], client_at: 
 
 # --- over real HTTP: two loopback addresses are two clients -------------------------------------------
 
-@contextmanager
-def _serve(app: FastAPI) -> Iterator[str]:
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
 
 
 def _from(address: str, base_url: str) -> httpx.Client:
@@ -160,7 +139,7 @@ def _from(address: str, base_url: str) -> httpx.Client:
 def test_over_http_clients_are_told_apart_by_address(make_app: Callable[..., FastAPI]) -> None:
     burst = 5
     app = make_app(rate_limit_per_s=0.2, rate_limit_burst=burst)
-    with _serve(app) as base_url, _from("127.0.0.1", base_url) as greedy, \
+    with serve_in_thread(app) as base_url, _from("127.0.0.1", base_url) as greedy, \
             _from("127.0.0.2", base_url) as other:
         statuses = Counter(greedy.get("/sparql", params=ASK, headers=ASK_JSON).status_code
                            for _ in range(20))

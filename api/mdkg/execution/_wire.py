@@ -39,6 +39,15 @@ _SMALL = 64 * 1024
 _FIRST_READ = 64 * 1024
 
 
+def _frame_extent(head: bytes) -> tuple[int, int]:
+    """Where a frame's body starts and where the frame ends, read from its first bytes (the header)."""
+    message_size, body_size = HEADER.unpack_from(head)
+    if message_size > MAX_MESSAGE_BYTES:
+        raise ChannelClosed(f"frame of {message_size} bytes refused")
+    body_start = HEADER.size + message_size
+    return body_start, body_start + body_size
+
+
 def _pieces(message: dict[str, Any], body: bytes) -> list[bytes]:
     parts = encode(message, body)
     if len(body) <= _SMALL:
@@ -73,11 +82,7 @@ def receive_blocking(sock: socket.socket) -> tuple[dict[str, Any], bytes]:
         if not more:
             raise ChannelClosed("the socket was closed")
         first += more
-    message_size, body_size = HEADER.unpack_from(first)
-    if message_size > MAX_MESSAGE_BYTES:
-        raise ChannelClosed(f"frame of {message_size} bytes refused")
-    body_start = HEADER.size + message_size
-    size = body_start + body_size
+    body_start, size = _frame_extent(first)
     if len(first) < size:
         first += _read_blocking(sock, size - len(first))
     return _decode(first[HEADER.size:body_start]), first[body_start:size]
@@ -111,11 +116,7 @@ async def receive(sock: socket.socket) -> tuple[dict[str, Any], bytes]:
         if not more:
             raise ChannelClosed("the worker closed its socket")
         first += more
-    message_size, body_size = HEADER.unpack_from(first)
-    if message_size > MAX_MESSAGE_BYTES:
-        raise ChannelClosed(f"frame of {message_size} bytes refused")
-    body_start = HEADER.size + message_size
-    size = body_start + body_size
+    body_start, size = _frame_extent(first)
     if len(first) >= size:
         return _decode(first[HEADER.size:body_start]), first[body_start:size]
     frame = bytearray(size)

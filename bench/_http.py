@@ -129,22 +129,11 @@ def running(spec: ServerSpec, log: Path, start_timeout_s: float = 600.0) -> Iter
         )
     memory = MemorySampler(process.pid)
     try:
-        _wait_until_ready(f"http://127.0.0.1:{port}{spec.ready_path}", process, start_timeout_s)
+        _wait_ready(f"http://127.0.0.1:{port}{spec.ready_path}", process, start_timeout_s)
         yield Running(spec, port, process, time.perf_counter() - begin, memory)
     finally:
         memory.stop()
         _stop(process)
-
-
-def _wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float) -> None:
-    import bench.query_pool as pool
-
-    previous = pool.START_TIMEOUT_S
-    pool.START_TIMEOUT_S = timeout_s
-    try:
-        _wait_ready(url, process)
-    finally:
-        pool.START_TIMEOUT_S = previous
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

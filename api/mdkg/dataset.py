@@ -108,10 +108,6 @@ def _deployed_graph_iri(graph: str, base_iri: str) -> str:
     return base_iri + graph[len(CANONICAL_BASE_IRI):]
 
 
-def _deployed_graph(file: DatasetFile, base_iri: str) -> str:
-    return _deployed_graph_iri(file.graph, base_iri)
-
-
 _STAMP_VERSION = "mdkg dataset stamp 1"
 """Changed whenever the way files become quads changes, so that stores loaded the old way reload."""
 
@@ -142,11 +138,14 @@ def _graphs_of_changed_files(recorded: list[list[object]], current: list[list[ob
     return {str(state[1]) for state in before ^ now}
 
 
-def dataset_stamp(settings: Settings) -> str:
+def dataset_stamp(settings: Settings, *, files: list[list[object]] | None = None,
+                  digest: str | None = None) -> str:
     """What an on-disk store records after loading: the digest, and the files' sizes and times that let
-    a later start skip reading them when none has been touched."""
+    a later start skip reading them when none has been touched (``files`` and ``digest``, when the
+    caller has them already, save reading every file again)."""
     return json.dumps({"version": _STAMP_VERSION, "base_iri": settings.base_iri,
-                       "files": _file_states(settings), "digest": dataset_digest(settings)})
+                       "files": _file_states(settings) if files is None else files,
+                       "digest": dataset_digest(settings) if digest is None else digest})
 
 
 def _recorded_stamp(recorded: str | None, settings: Settings) -> dict[str, Any] | None:
@@ -180,8 +179,10 @@ def load_dataset_if_changed(store: Store, settings: Settings, *, force: bool = F
             current = _file_states(settings)
             if stamp.get("files") == current:
                 return False
-            if stamp.get("digest") == dataset_digest(settings):
-                store.record_dataset_stamp(dataset_stamp(settings))  # touched only: note the new times
+            digest = dataset_digest(settings)
+            if stamp.get("digest") == digest:
+                # Touched only: note the new times.
+                store.record_dataset_stamp(dataset_stamp(settings, files=current, digest=digest))
                 return False
             changed = _graphs_of_changed_files(stamp.get("files") or [], current)
     load_dataset(store, settings, graphs=changed)
@@ -210,7 +211,7 @@ def load_dataset(store: Store, settings: Settings, *, graphs: set[str] | None = 
         return
     data = dataset_nquads(settings)
     for file in files:
-        store.clear(_deployed_graph(file, settings.base_iri))
+        store.clear(_deployed_graph_iri(file.graph, settings.base_iri))
     with stage("load into the store"):
         store.load(data, media_type="application/n-quads")
 
@@ -232,7 +233,7 @@ def _load_into_oxigraph(store: OxigraphStore, files: list[DatasetFile], replaced
     in-memory store first (which checks them all before the store changes), then into the store in
     one bulk load; a process killed during it leaves no stamp, so the next start loads again.
     """
-    graphs = {file: _deployed_graph(file, base_iri) for file in files}
+    graphs = {file: _deployed_graph_iri(file.graph, base_iri) for file in files}
     held = set(store.graphs()).intersection(replaced)
     if store.path is not None:
         staging = OxigraphStore()

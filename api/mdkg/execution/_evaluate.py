@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from mdkg import results
-from mdkg.errors import MdkgError, NotAcceptable, QuerySyntaxError, StoreUnavailable
+from mdkg.errors import NotAcceptable, QuerySyntaxError
 from mdkg.execution._limit import limited_select
 from mdkg.execution._model import QueryAnswer, QueryRequest
 from mdkg.formats import rdf_format
@@ -34,6 +34,7 @@ from mdkg.store._protocol import Triple
 from mdkg.store._rdf_io import OX_FORMATS
 from mdkg.store._sparql_text import PreparedQuery, prepare_query
 from mdkg.store._terms import from_ox
+from mdkg.store.oxigraph import ENGINE_ERRORS, engine_failure
 
 SPARQL_JSON = "application/sparql-results+json"
 TSV = "text/tab-separated-values"
@@ -264,9 +265,5 @@ def evaluate_oxigraph(store: ox.Store, request: QueryRequest, row_limit: int) ->
             return _select_answer(result, prepared or prepare_query(text), limited is not None, request,
                                   row_limit)
         return _graph_answer(result, request, row_limit)
-    except SyntaxError as error:
-        raise (prepared or prepare_query(text)).syntax_error(str(error)) from None
-    except OSError as error:  # raised while solutions are read, e.g. by a failing SERVICE call
-        raise StoreUnavailable(f"the query could not be evaluated: {error}") from None
-    except (RuntimeError, ValueError) as error:
-        raise MdkgError(f"Oxigraph could not evaluate the query: {error}") from None
+    except ENGINE_ERRORS as error:
+        raise engine_failure(error, lambda: prepared or prepare_query(text)) from None

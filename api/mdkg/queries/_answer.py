@@ -21,7 +21,6 @@ from itertools import islice
 
 import pyoxigraph as ox
 
-from mdkg.errors import MdkgError, StoreUnavailable
 from mdkg.execution import QueryAnswer, QueryRequest, serialize_capped
 from mdkg.execution._evaluate import _select_answer as select_answer
 from mdkg.execution._evaluate import answer_from_result
@@ -33,7 +32,7 @@ from mdkg.store import AskResult, GraphResult, SelectResult, Store
 from mdkg.store._protocol import Term
 from mdkg.store._sparql_text import PreparedQuery, prepare_query
 from mdkg.store._terms import from_ox, from_ox_rows
-from mdkg.store.oxigraph import OxigraphStore
+from mdkg.store.oxigraph import ENGINE_ERRORS, OxigraphStore, engine_failure
 
 __all__ = ["answer_named_query"]
 
@@ -80,7 +79,6 @@ def _answer_natively(raw: ox.Store, named_query: NamedQuery, bindings: Mapping[s
     limited = _limited(named_query.executable_sparql, row_limit + 1)
     text = limited.text if limited else named_query.executable_sparql
     prepared = _prepared(text, tuple(sorted(bindings.items())))
-    failure: MdkgError
     try:
         result = raw.query(prepared.text)
         if isinstance(result, ox.QueryBoolean):
@@ -91,14 +89,8 @@ def _answer_natively(raw: ox.Store, named_query: NamedQuery, bindings: Mapping[s
         if request.tabular_media_type == SPARQL_XML:
             return _answer_from_terms(result, prepared, request, row_limit)
         return select_answer(result, prepared, limited is not None, request, row_limit)
-    except MdkgError as error:  # a term the contract cannot carry
-        failure = error.with_traceback(None)
-    except SyntaxError as error:
-        failure = prepared.syntax_error(str(error))
-    except OSError as error:
-        failure = StoreUnavailable(f"the query could not be evaluated: {error}")
-    except (RuntimeError, ValueError) as error:
-        failure = MdkgError(f"Oxigraph could not evaluate the query: {error}")
+    except ENGINE_ERRORS as error:
+        failure = engine_failure(error, lambda: prepared)
     # Raised outside the handler, as OxigraphStore does, so that no traceback keeps pyoxigraph's
     # result iterator alive.
     raise failure

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,6 +28,22 @@ __all__ = ["DATASET_STAMP_FILE", "OxigraphStore", "from_ox", "to_ox"]
 DATASET_STAMP_FILE = "mdkg-dataset-stamp"
 """In an on-disk store's folder: what :func:`mdkg.dataset.load_dataset` last loaded, removed by any
 other write (RocksDB ignores files it did not make, and its backups do not copy them)."""
+
+
+ENGINE_ERRORS = (MdkgError, SyntaxError, OSError, RuntimeError, ValueError)
+"""What evaluating a query on pyoxigraph may raise, :func:`engine_failure` turning each into mdkg's error."""
+
+
+def engine_failure(error: BaseException, prepared: Callable[[], PreparedQuery]) -> MdkgError:
+    """The contract's error for ``error``, raised by pyoxigraph while it evaluated the text ``prepared``
+    gives (asked for only when the text must name a syntax error's place)."""
+    if isinstance(error, MdkgError):  # a term the contract cannot carry
+        return error.with_traceback(None)
+    if isinstance(error, SyntaxError):
+        return prepared().syntax_error(str(error))
+    if isinstance(error, OSError):  # the disk, or a SERVICE call while solutions are read
+        return StoreUnavailable(f"the query could not be evaluated: {error}")
+    return MdkgError(f"Oxigraph could not evaluate the query: {error}")
 
 
 def _materialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
@@ -74,17 +90,10 @@ class OxigraphStore(BaseStore):
             # The protocol's dataset replaces the store's: graphs it does not list are not visible.
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs]
             options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
-        failure: MdkgError
         try:
             return _materialize(self.raw.query(prepared.text, **options))
-        except MdkgError as error:  # a term the contract cannot carry
-            failure = error.with_traceback(None)
-        except SyntaxError as error:
-            failure = prepared.syntax_error(str(error))
-        except OSError as error:  # the disk, or a SERVICE call while solutions are read
-            failure = StoreUnavailable(f"the query could not be evaluated: {error}")
-        except (RuntimeError, ValueError) as error:
-            failure = MdkgError(f"Oxigraph could not evaluate the query: {error}")
+        except ENGINE_ERRORS as error:
+            failure = engine_failure(error, lambda: prepared)
         # Raised outside the handler so that no traceback keeps pyoxigraph's result iterator alive:
         # it must be freed in the thread that made it, and errors may travel to another one.
         raise failure

@@ -47,12 +47,6 @@ log = logging.getLogger("mdkg.execution.worker")
 
 Evaluator = Callable[[QueryRequest, int], QueryAnswer]
 _PR_SET_PDEATHSIG = 1
-_NICENESS = 0
-"""The workers' priority beside the server's. It was 5, so that the event loop came first; but the
-scheduler already gives the event loop, which sleeps between requests, its turn as soon as it wakes,
-and at 5 a worker got a quarter of the share of any busy process at the default priority (other
-services on the host, the load generator of the benchmark), so queries ran slowest exactly when the
-machine was loaded. A few workers cannot starve the event loop: the scheduler shares the cores fairly."""
 
 
 def _die_with_parent(parent: int) -> None:
@@ -165,38 +159,38 @@ def _answer(evaluate: Evaluator, message: dict[str, Any]) -> tuple[dict[str, Any
 def serve(sock: socket.socket) -> None:
     start, _ = _wire.receive_blocking(sock)
     _limit_memory(int(start.get("memory_mb", 0)))
-    generation = start["generation"]
-    try:
-        evaluate = load(start["backend"], Path(start["snapshot"]), start.get("kind", "nquads"))
-    except Exception as error:  # the server reports it; the worker has nothing else to do
-        _wire.send_blocking(sock, {"ok": False, "error": "StoreUnavailable",
-                                   "message": f"a query worker could not load the data: {error}"})
-        return
-    _wire.send_blocking(sock, {"ok": True, "ready": generation, "pid": os.getpid()})
-    while True:
+    evaluate = _load_and_report(sock, start["backend"], start)
+    while evaluate is not None:
         message, _ = _wire.receive_blocking(sock)
         if message.get("op") == "load":
             previous = getattr(evaluate, "__self__", None)
             if isinstance(previous, WarmingStore):
                 previous.abandon()
-            try:
-                evaluate = load(start["backend"], Path(message["snapshot"]), message.get("kind", "nquads"))
-            except Exception as error:
-                _wire.send_blocking(sock, {"ok": False, "error": "StoreUnavailable",
-                                           "message": f"a query worker could not load the data: {error}"})
-                return
-            generation = message["generation"]
-            _wire.send_blocking(sock, {"ok": True, "ready": generation, "pid": os.getpid()})
+            evaluate = _load_and_report(sock, start["backend"], message)
             continue
         reply, body = _answer(evaluate, message)
         _wire.send_blocking(sock, reply, body)
 
 
+def _load_and_report(sock: socket.socket, backend: str, message: dict[str, Any]) -> Evaluator | None:
+    """Load the data ``message`` names and tell the server it is ready; ``None`` (and the server told
+    why) if it could not be loaded: the worker has nothing else to do."""
+    try:
+        evaluate = load(backend, Path(message["snapshot"]), message.get("kind", "nquads"))
+    except Exception as error:
+        _wire.send_blocking(sock, {"ok": False, "error": "StoreUnavailable",
+                                   "message": f"a query worker could not load the data: {error}"})
+        return None
+    _wire.send_blocking(sock, {"ok": True, "ready": message["generation"], "pid": os.getpid()})
+    return evaluate
+
+
 def main(argv: list[str]) -> int:
     fd, parent = int(argv[0]), int(argv[1])
     _die_with_parent(parent)
-    with contextlib.suppress(OSError):
-        os.nice(_NICENESS)
+    # Workers keep the server's priority. Below it (nice 5 once), a worker got a quarter of the share of
+    # any busy process at the default priority, so queries ran slowest exactly when the machine was
+    # loaded; the event loop, asleep between requests, gets its turn as soon as it wakes anyway.
     # Ctrl-C in a terminal reaches the whole process group; the server decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=logging.WARNING, format="mdkg query worker %(process)d: %(message)s")

@@ -1,7 +1,8 @@
 """Helpers for code that tests mdkg, or tests against it (notebooks, client code).
 
 ``serve_in_thread`` runs the service under uvicorn on a free loopback port in a background
-thread, for clients that need a real HTTP server.
+thread, for clients that need a real HTTP server; ``project_test_client`` is the app in process, on the
+project's own dataset.
 """
 
 from __future__ import annotations
@@ -48,6 +49,24 @@ def serve_in_thread(app: Any = None, *, app_for_url: Callable[[str], Any] | None
         listener.close()
         if thread.is_alive():
             raise RuntimeError(f"uvicorn on {LOOPBACK}:{port} did not stop")
+
+
+@contextmanager
+def project_test_client() -> Iterator[Any]:
+    """A Starlette ``TestClient`` of the app on the project's own dataset, in an in-memory Oxigraph
+    store, queries answered in process (no worker processes to start)."""
+    from starlette.testclient import TestClient
+
+    from mdkg.settings import Settings
+    from mdkg.store.oxigraph import OxigraphStore
+    from mdkg.web.app import create_app
+
+    store = OxigraphStore()
+    try:
+        with TestClient(create_app(Settings(query_workers=0), store=store)) as client:
+            yield client
+    finally:
+        store.close()
 
 
 def graphs_by_name(store: Any) -> dict[str | None, Any]:

@@ -11,9 +11,7 @@ from fastapi.testclient import TestClient
 from mdkg.cli import main
 from mdkg.errors import BadRequest
 from mdkg.pages import PAGES, Page, site_url
-from mdkg.settings import Settings
-from mdkg.store.oxigraph import OxigraphStore
-from mdkg.web.app import create_app
+from mdkg.testing import project_test_client
 
 
 @pytest.mark.parametrize(("host", "expected"), [
@@ -46,10 +44,8 @@ def test_every_page_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    store = OxigraphStore()
-    with TestClient(create_app(Settings(query_workers=0), store=store)) as test_client:
+    with project_test_client() as test_client:
         yield test_client
-    store.close()
 
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}

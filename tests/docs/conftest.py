@@ -9,8 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from mdkg.ontology_docs import OntologyDocs, build_ontology_docs, load_documented_graphs
 from mdkg.settings import Settings
-from mdkg.store.oxigraph import OxigraphStore
-from mdkg.web.app import create_app
+from mdkg.testing import project_test_client
 from rdflib import Graph
 
 
@@ -28,7 +27,5 @@ def docs(graphs: tuple[Graph, Graph]) -> OntologyDocs:
 @pytest.fixture(scope="session")
 def client() -> Iterator[TestClient]:
     """The app on the project's own dataset."""
-    store = OxigraphStore()
-    with TestClient(create_app(Settings(query_workers=0), store=store)) as test_client:
+    with project_test_client() as test_client:
         yield test_client
-    store.close()

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from mdkg.dataset import load_dataset
 from mdkg.settings import Settings
 from mdkg.store.oxigraph import OxigraphStore
+from mdkg.testing import project_test_client
 from mdkg.web.app import create_app
 
 from ._project import DIGEST, TEXT, make_project
@@ -47,7 +48,5 @@ def project_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
 @pytest.fixture(scope="session")
 def real_client() -> Iterator[TestClient]:
     """The app on the project's own dataset."""
-    store = OxigraphStore()
-    with TestClient(create_app(Settings(query_workers=0), store=store)) as client:
+    with project_test_client() as client:
         yield client
-    store.close()
